@@ -187,4 +187,3 @@ def main(argv=None):
         f = out/f'{type(cb).__name__.lower()}_batch.png'
         mixed_batch_figure(dls, cb, seed=a.seed).savefig(f, dpi=100)
         print(f'saved {f}')
-    return rows

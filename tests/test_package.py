@@ -20,6 +20,13 @@ def test_console_script():
         lines = [l for l in r.stderr.strip().splitlines() if 'Warning' not in l and 'warnings.warn' not in l]  # torch's import-time notice
         assert r.returncode != 0 and lines == [f'fastmix-demo: error: {msg}'], r.stderr
 
+def test_console_script_runs(tmp_path):
+    "A whole (short) run through the installed script: exit code 0, the table, both pictures"
+    r = subprocess.run([shutil.which('fastmix-demo'), '--epochs', '1', '--quiet', '--out', str(tmp_path)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert 'condition' in r.stdout and 'CutMix()' in r.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['cutmix_batch.png', 'mixup_batch.png']
+
 def test_no_host_reads_in_batch_path():
     "The per-batch code never reads a device value back to the host"
     import fastmix.core, fastmix.mixup, fastmix.cutmix
