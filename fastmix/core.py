@@ -10,8 +10,8 @@ from torch import nn, Tensor
 from fastai.callback.core import Callback, CancelEpochException
 
 # %% auto #0
-__all__ = ['reduce_loss', 'check_alpha', 'sample_beta', 'sample_perm', 'is_index', 'float_inputs', 'lerp_rows', 'mix_targets',
-           'loss_per_item', 'interp_loss', 'MixUpLoss', 'MixHandler']
+__all__ = ['reduce_loss', 'check_alpha', 'sample_beta', 'sample_perm', 'is_index', 'is_float', 'float_inputs', 'lerp_rows',
+           'mix_targets', 'loss_per_item', 'interp_loss', 'MixUpLoss', 'MixHandler']
 
 # %% ../nbs/00_core.ipynb #253f0c31
 def reduce_loss(
@@ -67,12 +67,18 @@ def is_index(
     return not (t.is_floating_point() or t.is_complex())
 
 # %% ../nbs/00_core.ipynb #5f8ed7aa
+def is_float(
+    x, # An input or target
+)->bool: # True for floating-point tensors, the only inputs that are mixed
+    "Whether `x` is a floating-point tensor"
+    return isinstance(x, Tensor) and x.is_floating_point()
+
 def float_inputs(
     xb:tuple, # Inputs of a batch
     who:str='Mixing', # Who asks, for the error message
 )->list: # The floating-point tensors of `xb`
     "The inputs to mix: every floating-point tensor of `xb`; raise if there is none"
-    fl = [x for x in xb if isinstance(x, Tensor) and x.is_floating_point()]
+    fl = [x for x in xb if is_float(x)]
     if not fl:
         raise ValueError(f"{who} found no floating-point input to mix (input types: {[getattr(x, 'dtype', type(x).__name__) for x in xb]}). "
                          "Convert images to float first (fastai's IntToFloatTensor does), or mix embeddings inside the model.")

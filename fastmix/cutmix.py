@@ -6,7 +6,7 @@
 from __future__ import annotations
 import torch
 from torch import Tensor
-from .core import MixHandler, float_inputs, sample_beta, sample_perm
+from .core import MixHandler, float_inputs, is_float, sample_beta, sample_perm
 
 # %% auto #0
 __all__ = ['box_from_lam', 'rand_boxes', 'box_mask', 'box_lam', 'paste_box', 'cut_size', 'cutmix_inputs', 'CutMix']
@@ -91,7 +91,7 @@ def cutmix_inputs(
     H, W = mask.shape[-2:]
     res = []
     for x in xb:
-        if isinstance(x, Tensor) and x.is_floating_point():
+        if is_float(x):
             if cut_size(x) != (H, W):
                 raise ValueError(f"CutMix pastes one box into every floating-point input, so they must share height and width; "
                                  f"got an input of shape {tuple(x.shape)} for boxes on {H}x{W}.")

@@ -4,11 +4,12 @@
 
 # %% ../nbs/03_demo.ipynb #843cfa03
 from __future__ import annotations
-import argparse, sys, time
+import argparse, time
 from pathlib import Path
-import numpy as np, torch
+import numpy as np
 from torch import nn
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 from PIL import Image
 from fastai.callback.schedule import fit_one_cycle
 from fastai.data.block import CategoryBlock, DataBlock
@@ -137,7 +138,6 @@ def mixed_batch_figure(
         ax.set_title(f'{dls.vocab[y[i]]} {lam:.2f} / {dls.vocab[cb.yb1[0][i]]} {1-lam:.2f}', fontsize=9)
         if box is not None:
             t, l, b, r = box[0].tolist()
-            from matplotlib.patches import Rectangle
             ax.add_patch(Rectangle((l - .5, t - .5), r - l, b - t, fill=False, ec='tab:red', lw=1.5))
     fig.suptitle(f'{type(cb).__name__}(alpha={cb.alpha}): original label, weight / partner label, weight')
     fig.tight_layout()

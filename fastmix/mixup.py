@@ -6,7 +6,7 @@
 from __future__ import annotations
 import torch
 from torch import Tensor
-from .core import MixHandler, float_inputs, lerp_rows, sample_beta, sample_perm
+from .core import MixHandler, float_inputs, is_float, lerp_rows, sample_beta, sample_perm
 
 # %% auto #0
 __all__ = ['mixup_lam', 'mixup_inputs', 'MixUp']
@@ -29,7 +29,7 @@ def mixup_inputs(
     lam:Tensor, # Weight of the original samples, one per sample
 )->tuple: # New inputs: floating-point tensors blended, the others as they were
     "Blend every floating-point input with its partners: `lam*x + (1-lam)*x[perm]`"
-    return tuple(lerp_rows(x, x[perm], lam) if isinstance(x, Tensor) and x.is_floating_point() else x for x in xb)
+    return tuple(lerp_rows(x, x[perm], lam) if is_float(x) else x for x in xb)
 
 # %% ../nbs/01_mixup.ipynb #1dea1ddb
 class MixUp(MixHandler):
