@@ -10,7 +10,7 @@ __all__ = ['MixHandler', 'MixUp', 'CutMix', 'CutMixUp', 'mixup_batch', 'cutmix_b
            'assemble_mix', 'unmixed_batch', 'mixup_lam', 'mixup_inputs', 'rand_boxes', 'box_mask', 'box_lam',
            'paste_box', 'cutmix_inputs']
 
-# %% ../nbs/index.ipynb #3e0eca76
+# %% ../nbs/index.ipynb #9c71c636
 from .core import *
 from .mixup import *
 from .cutmix import *
