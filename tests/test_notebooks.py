@@ -40,13 +40,14 @@ def run_plain(path):
             sd = types.ModuleType('nbdev.showdoc'); sd.show_doc = lambda *a, **k: None; sd.__all__ = ['show_doc']
             nbdev.showdoc = sys.modules['nbdev.showdoc'] = sd
     cells = json.loads(path.read_text())['cells']
-    ns, cwd = {'__name__': '__main__'}, os.getcwd()
-    os.chdir(path.parent)
+    main, cwd = types.ModuleType('__main__'), os.getcwd()   # a module of its own, as in a notebook: its classes pickle
+    ns, saved = main.__dict__, sys.modules['__main__']
+    os.chdir(path.parent); sys.modules['__main__'] = main
     try:
         for i, c in enumerate(cells):
             src = ''.join(c['source'])
             if c['cell_type'] == 'code' and runs(src): exec(compile(src, f'{path.name} (cell {i})', 'exec'), ns)
-    finally: os.chdir(cwd)
+    finally: os.chdir(cwd); sys.modules['__main__'] = saved
 
 @pytest.mark.parametrize('nb', NBS, ids=[p.name for p in NBS])
 def test_notebook(nb):

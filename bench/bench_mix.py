@@ -1,0 +1,167 @@
+"""Time one mixing step of fastmix and of its peers, against two memory-traffic floors measured in the same run.
+
+    python bench/bench_mix.py            # every shape and dtype (a few minutes on 2 CPU cores)
+    python bench/bench_mix.py --quick    # (64,3,32,32) and (64,3,224,224), float32 and bfloat16: under a minute
+    python bench/bench_mix.py --json out.json --device cuda
+
+Floors: `add` is `torch.add(a, b, out=c)` on preallocated tensors of the batch's size (two reads and one write, the
+least traffic an out-of-place mix needs); `lerp` is the minimal out-of-place `x.lerp(x[perm], w)`. Every method runs
+interleaved with the others in one process (a shuffled round-robin), and the table gives medians and ratios. Peers that
+are not installed (fastai, timm, torchvision) are skipped. Peak extra memory is counted by watching every allocation
+the step makes (a TorchDispatchMode), in units of the batch's size.
+"""
+import argparse, json, platform, random, statistics, sys, time, warnings, weakref
+from types import SimpleNamespace
+import torch
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils._pytree import tree_flatten
+
+warnings.filterwarnings('ignore')
+
+def _sync(device):
+    if device.type == 'cuda': torch.cuda.synchronize(device)
+
+class AllocTracker(TorchDispatchMode):
+    "Peak bytes of tensors allocated (not views) while active and still alive"
+    def __init__(self): super().__init__(); self.live = self.peak = 0
+    def _free(self, n): self.live -= n
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        ins = {t.untyped_storage().data_ptr() for t in tree_flatten((args, kwargs))[0] if isinstance(t, torch.Tensor)}
+        for t in tree_flatten(out)[0]:
+            if isinstance(t, torch.Tensor) and t.device.type != 'meta' and t.untyped_storage().data_ptr() not in ins:
+                n = t.untyped_storage().nbytes()
+                if n:
+                    self.live += n; self.peak = max(self.peak, self.live)
+                    weakref.finalize(t, self._free, n)
+        return out
+
+def peak_extra(fn)->int:
+    "Peak bytes the call allocates beyond its inputs (its result included)"
+    with AllocTracker() as tr: res = fn()
+    del res
+    return tr.peak
+
+def cases(x, y, device, compiled=True):
+    "name -> (job, callable) for one batch"
+    from fastmix import mixup_batch, cutmix_batch, cutmixup_batch
+    bs = x.shape[0]
+    a, b, c = torch.randn_like(x), torch.randn_like(x), torch.empty_like(x)
+    perm, w = torch.randperm(bs, device=device), torch.rand(bs, 1, 1, 1, device=device).to(x.dtype)
+    cs = {
+        'floor: add(a, b, out=c)': ('floor', lambda: torch.add(a, b, out=c)),
+        'floor: x.lerp(x[perm], w)': ('floor', lambda: x.lerp(x[perm], w)),
+        'fastmix MixUp': ('MixUp', lambda: mixup_batch(x, y)),
+        'fastmix CutMix (batch box)': ('CutMix batch box', lambda: cutmix_batch(x, y)),
+        'fastmix CutMix (per-sample boxes)': ('CutMix per-sample boxes', lambda: cutmix_batch(x, y, per_sample=True)),
+        'fastmix CutMixUp (per sample)': ('CutMixUp per sample', lambda: cutmixup_batch(x, y, per_sample=True)),
+    }
+    if compiled:
+        cs.update({
+            'fastmix MixUp, compiled': ('MixUp', lambda: mixup_batch(x, y, compile=True)),
+            'fastmix CutMix (per-sample boxes), compiled': ('CutMix per-sample boxes', lambda: cutmix_batch(x, y, per_sample=True, compile=True)),
+            'fastmix CutMixUp (per sample), compiled': ('CutMixUp per sample', lambda: cutmixup_batch(x, y, per_sample=True, compile=True)),
+        })
+    try:
+        from fastai.callback.mixup import MixUp as FMixUp, CutMix as FCutMix
+        from fastai.losses import CrossEntropyLossFlat
+        def fastai_step(cls, alpha):
+            cb = cls(alpha)
+            learn = SimpleNamespace(loss_func=CrossEntropyLossFlat(), xb=(x,), yb=(y,))
+            cb.learn = learn
+            cb.before_train()
+            def step():
+                learn.xb, learn.yb = (x,), (y,)
+                learn.x, learn.y = x, y
+                cb.before_batch()
+                return learn.xb
+            return step
+        cs['fastai MixUp'] = ('MixUp', fastai_step(FMixUp, 0.4))
+        cs['fastai CutMix'] = ('CutMix batch box', fastai_step(FCutMix, 1.))
+    except ImportError: pass
+    try:
+        from timm.data import Mixup
+        if bs % 2 == 0:
+            tm = dict(label_smoothing=0., num_classes=10)
+            cs['timm Mixup batch'] = ('MixUp', lambda m=Mixup(mixup_alpha=.4, mode='batch', **tm): m(x, y))
+            cs['timm Mixup elem'] = ('MixUp', lambda m=Mixup(mixup_alpha=.4, mode='elem', **tm): m(x, y))
+            cs['timm CutMix batch'] = ('CutMix batch box', lambda m=Mixup(mixup_alpha=0., cutmix_alpha=1., mode='batch', **tm): m(x, y))
+            cs['timm CutMix elem'] = ('CutMix per-sample boxes', lambda m=Mixup(mixup_alpha=0., cutmix_alpha=1., mode='elem', **tm): m(x, y))
+            cs['timm Mixup+CutMix elem'] = ('CutMixUp per sample', lambda m=Mixup(mixup_alpha=.4, cutmix_alpha=1., mode='elem', **tm): m(x, y))
+    except ImportError: pass
+    try:
+        from torchvision.transforms import v2
+        cs['torchvision MixUp'] = ('MixUp', lambda m=v2.MixUp(alpha=.4, num_classes=10): m(x, y))
+        cs['torchvision CutMix'] = ('CutMix batch box', lambda m=v2.CutMix(alpha=1., num_classes=10): m(x, y))
+    except ImportError: pass
+    return cs
+
+def bench(shape, dtype, device, reps, compiled=True, seed=0):
+    torch.manual_seed(seed); random.seed(seed)
+    x = torch.randn(shape, device=device).to(dtype)
+    y = torch.randint(0, 10, (shape[0],), device=device)
+    cs = cases(x, y, device, compiled)
+    ok, errors = {}, {}
+    for name, (job, fn) in cs.items():                      # warm up (and compile); note who fails
+        try:
+            for _ in range(3): fn()
+            _sync(device); ok[name] = job
+        except Exception as e: errors[name] = f'{type(e).__name__}: {str(e).splitlines()[0][:80]}'
+    times = {n: [] for n in ok}
+    names = list(ok)
+    for _ in range(reps):
+        random.shuffle(names)
+        for n in names:
+            _sync(device); t0 = time.perf_counter(); cs[n][1](); _sync(device)
+            times[n].append(time.perf_counter() - t0)
+    nbytes = x.numel() * x.element_size()
+    rows = []
+    for n in ok:
+        mem = peak_extra(cs[n][1]) / nbytes if device.type != 'cuda' else None
+        rows.append(dict(name=n, job=ok[n], median_us=statistics.median(times[n]) * 1e6, peak_extra_batches=mem))
+    return rows, errors
+
+def report(shape, dtype, rows, errors):
+    med = {r['name']: r['median_us'] for r in rows}
+    add, lerp = med['floor: add(a, b, out=c)'], med['floor: x.lerp(x[perm], w)']
+    fastest_peer = {}
+    for r in rows:
+        if not r['name'].startswith(('fastmix', 'floor')):
+            fastest_peer[r['job']] = min(fastest_peer.get(r['job'], float('inf')), r['median_us'])
+    print(f"\n{tuple(shape)} {str(dtype).replace('torch.', '')}")
+    print(f"{'method':<46}{'median us':>11}{'/ add':>8}{'/ lerp':>8}{'/ best peer':>12}{'peak mem':>10}")
+    for r in rows:
+        r['ratio_add'], r['ratio_lerp'] = r['median_us'] / add, r['median_us'] / lerp
+        peer = fastest_peer.get(r['job'])
+        r['ratio_best_peer'] = r['median_us'] / peer if peer and r['name'].startswith('fastmix') else None
+        mem = '' if r['peak_extra_batches'] is None else f"{r['peak_extra_batches']:.2f}x"
+        bp = '' if r['ratio_best_peer'] is None else f"{r['ratio_best_peer']:.2f}"
+        print(f"{r['name']:<46}{r['median_us']:>11.0f}{r['ratio_add']:>8.2f}{r['ratio_lerp']:>8.2f}{bp:>12}{mem:>10}")
+    for n, e in errors.items(): print(f"{n:<46} fails: {e}")
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--quick', action='store_true', help='two shapes, fewer repeats: under a minute')
+    p.add_argument('--reps', type=int, default=None, help='timed repeats per method (default 30, quick 15)')
+    p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
+    p.add_argument('--no-compile', action='store_true', help='skip the torch.compile variants')
+    p.add_argument('--shapes', default=None, help='e.g. 64x3x32x32,8x3x16x16 (overrides the defaults)')
+    p.add_argument('--json', default='bench/results.json', help='where to write the results')
+    a = p.parse_args(argv)
+    dev = torch.device(a.device)
+    sizes = (32, 224) if a.quick else (32, 64, 128, 224)
+    shapes = [tuple(int(v) for v in s.split('x')) for s in a.shapes.split(',')] if a.shapes else [(64, 3, s, s) for s in sizes]
+    reps = a.reps or (15 if a.quick else 30)
+    print(f"torch {torch.__version__} on {dev} ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads)")
+    out = dict(torch=torch.__version__, device=str(dev), threads=torch.get_num_threads(), results=[])
+    for shape in shapes:
+        for dt in (torch.float32, torch.bfloat16):
+            rows, errors = bench(shape, dt, dev, reps, compiled=not a.no_compile)
+            report(shape, dt, rows, errors)
+            out['results'].append(dict(shape=list(shape), dtype=str(dt), rows=rows, errors=errors))
+    if a.json:
+        with open(a.json, 'w') as f: json.dump(out, f, indent=1)
+        print(f'\nwrote {a.json}')
+    return out
+
+if __name__ == '__main__': main()
