@@ -17,6 +17,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_flatten
 
 warnings.filterwarnings('ignore')
+torch._dynamo.config.recompile_limit = 64   # the benchmark compiles for every shape and dtype; a training run needs one or two
 
 def _sync(device):
     if device.type == 'cuda': torch.cuda.synchronize(device)
@@ -42,7 +43,7 @@ def peak_extra(fn)->int:
     del res
     return tr.peak
 
-def cases(x, y, device, compiled=True):
+def cases(x, y, device, compiled=True, peers=True):
     "name -> (job, callable) for one batch"
     from fastmix import mixup_batch, cutmix_batch, cutmixup_batch
     bs = x.shape[0]
@@ -62,6 +63,7 @@ def cases(x, y, device, compiled=True):
             'fastmix CutMix (per-sample boxes), compiled': ('CutMix per-sample boxes', lambda: cutmix_batch(x, y, per_sample=True, compile=True)),
             'fastmix CutMixUp (per sample), compiled': ('CutMixUp per sample', lambda: cutmixup_batch(x, y, per_sample=True, compile=True)),
         })
+    if not peers: return cs
     try:
         from fastai.callback.mixup import MixUp as FMixUp, CutMix as FCutMix
         from fastai.losses import CrossEntropyLossFlat
@@ -96,11 +98,11 @@ def cases(x, y, device, compiled=True):
     except ImportError: pass
     return cs
 
-def bench(shape, dtype, device, reps, compiled=True, seed=0):
+def bench(shape, dtype, device, reps, compiled=True, peers=True, seed=0):
     torch.manual_seed(seed); random.seed(seed)
     x = torch.randn(shape, device=device).to(dtype)
     y = torch.randint(0, 10, (shape[0],), device=device)
-    cs = cases(x, y, device, compiled)
+    cs = cases(x, y, device, compiled, peers)
     ok, errors = {}, {}
     for name, (job, fn) in cs.items():                      # warm up (and compile); note who fails
         try:
@@ -145,6 +147,7 @@ def main(argv=None):
     p.add_argument('--reps', type=int, default=None, help='timed repeats per method (default 30, quick 15)')
     p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     p.add_argument('--no-compile', action='store_true', help='skip the torch.compile variants')
+    p.add_argument('--no-peers', action='store_true', help='fastmix and the floors only (the peers allocate a lot, which slows what runs next)')
     p.add_argument('--shapes', default=None, help='e.g. 64x3x32x32,8x3x16x16 (overrides the defaults)')
     p.add_argument('--json', default='bench/results.json', help='where to write the results')
     a = p.parse_args(argv)
@@ -153,10 +156,10 @@ def main(argv=None):
     shapes = [tuple(int(v) for v in s.split('x')) for s in a.shapes.split(',')] if a.shapes else [(64, 3, s, s) for s in sizes]
     reps = a.reps or (15 if a.quick else 30)
     print(f"torch {torch.__version__} on {dev} ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads)")
-    out = dict(torch=torch.__version__, device=str(dev), threads=torch.get_num_threads(), results=[])
+    out = dict(torch=torch.__version__, device=str(dev), threads=torch.get_num_threads(), peers=not a.no_peers, results=[])
     for shape in shapes:
         for dt in (torch.float32, torch.bfloat16):
-            rows, errors = bench(shape, dt, dev, reps, compiled=not a.no_compile)
+            rows, errors = bench(shape, dt, dev, reps, compiled=not a.no_compile, peers=not a.no_peers)
             report(shape, dt, rows, errors)
             out['results'].append(dict(shape=list(shape), dtype=str(dt), rows=rows, errors=errors))
     if a.json:
