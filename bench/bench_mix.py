@@ -141,6 +141,32 @@ def report(shape, dtype, rows, errors):
         print(f"{r['name']:<46}{r['median_us']:>11.0f}{r['ratio_add']:>8.2f}{r['ratio_lerp']:>8.2f}{bp:>12}{mem:>10}")
     for n, e in errors.items(): print(f"{n:<46} fails: {e}")
 
+def scaling(device, reps=15, sizes=(8, 16, 32, 64, 128, 256), hw=32):
+    "Median time per call against batch size, and the least-squares fit `time = fixed + per_sample * bs`"
+    from fastmix import mixup_batch, cutmix_batch, cutmixup_batch
+    fns = {'MixUp': lambda x, y: mixup_batch(x, y), 'CutMix (batch box)': lambda x, y: cutmix_batch(x, y),
+           'CutMix (per-sample boxes)': lambda x, y: cutmix_batch(x, y, per_sample=True),
+           'CutMixUp (per sample)': lambda x, y: cutmixup_batch(x, y, per_sample=True)}
+    print(f"\nscaling: (bs, 3, {hw}, {hw}) float32, median us per call")
+    print(f"{'method':<28}" + ''.join(f'{b:>8}' for b in sizes) + f"{'fixed us':>10}{'us/sample':>11}{'max resid':>10}")
+    out = {}
+    for name, fn in fns.items():
+        ts = []
+        for bs in sizes:
+            x, y = torch.randn(bs, 3, hw, hw, device=device), torch.randint(0, 10, (bs,), device=device)
+            for _ in range(3): fn(x, y)
+            tt = []
+            for _ in range(reps):
+                _sync(device); t0 = time.perf_counter(); fn(x, y); _sync(device); tt.append(time.perf_counter() - t0)
+            ts.append(statistics.median(tt) * 1e6)
+        n = len(sizes); mx, my = sum(sizes)/n, sum(ts)/n
+        slope = sum((b - mx)*(t - my) for b, t in zip(sizes, ts)) / sum((b - mx)**2 for b in sizes)
+        fixed = my - slope*mx
+        resid = max(abs(t - (fixed + slope*b)) / t for b, t in zip(sizes, ts))
+        print(f"{name:<28}" + ''.join(f'{t:>8.0f}' for t in ts) + f"{fixed:>10.0f}{slope:>11.2f}{resid:>10.0%}")
+        out[name] = dict(sizes=list(sizes), median_us=ts, fixed_us=fixed, us_per_sample=slope, max_rel_residual=resid)
+    return out
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--quick', action='store_true', help='two shapes, fewer repeats: under a minute')
@@ -150,6 +176,7 @@ def main(argv=None):
     p.add_argument('--no-peers', action='store_true', help='fastmix and the floors only (the peers allocate a lot, which slows what runs next)')
     p.add_argument('--shapes', default=None, help='e.g. 64x3x32x32,8x3x16x16 (overrides the defaults)')
     p.add_argument('--json', default='bench/results.json', help='where to write the results')
+    p.add_argument('--scaling', action='store_true', help='also time batch sizes 8..256 at 32 px: fixed cost and cost per sample')
     a = p.parse_args(argv)
     dev = torch.device(a.device)
     sizes = (32, 224) if a.quick else (32, 64, 128, 224)
@@ -162,6 +189,7 @@ def main(argv=None):
             rows, errors = bench(shape, dt, dev, reps, compiled=not a.no_compile, peers=not a.no_peers)
             report(shape, dt, rows, errors)
             out['results'].append(dict(shape=list(shape), dtype=str(dt), rows=rows, errors=errors))
+    if a.scaling: out['scaling'] = scaling(dev)
     if a.json:
         with open(a.json, 'w') as f: json.dump(out, f, indent=1)
         print(f'\nwrote {a.json}')
