@@ -10,7 +10,7 @@ interleaved with the others in one process (a shuffled round-robin), and the tab
 are not installed (fastai, timm, torchvision) are skipped. Peak extra memory is counted by watching every allocation
 the step makes (a TorchDispatchMode), in units of the batch's size.
 """
-import argparse, json, platform, random, statistics, sys, time, warnings, weakref
+import argparse, json, platform, random, statistics, time, warnings, weakref
 from types import SimpleNamespace
 import torch
 from torch.utils._python_dispatch import TorchDispatchMode

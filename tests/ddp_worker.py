@@ -3,7 +3,7 @@
 fastai's `DistributedDL` broadcasts the shuffled indices through CUDA (NCCL only takes CUDA tensors); on a CPU-only
 machine the same broadcast goes through gloo with CPU tensors, which is all `_cpu_broadcast` changes.
 """
-import json, os, sys
+import json, sys
 import torch, torch.distributed as dist
 from torch import nn
 from sklearn.datasets import load_digits

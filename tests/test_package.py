@@ -1,5 +1,5 @@
 "Tests of the installed package: the public API, the console script, and the per-batch code path"
-import re, shutil, subprocess, sys
+import re, shutil, subprocess
 from pathlib import Path
 import torch
 
