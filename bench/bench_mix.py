@@ -146,7 +146,16 @@ def scaling(device, reps=15, sizes=(8, 16, 32, 64, 128, 256), hw=32):
     from fastmix import mixup_batch, cutmix_batch, cutmixup_batch
     fns = {'MixUp': lambda x, y: mixup_batch(x, y), 'CutMix (batch box)': lambda x, y: cutmix_batch(x, y),
            'CutMix (per-sample boxes)': lambda x, y: cutmix_batch(x, y, per_sample=True),
-           'CutMixUp (per sample)': lambda x, y: cutmixup_batch(x, y, per_sample=True)}
+           'CutMixUp (per sample)': lambda x, y: cutmixup_batch(x, y, per_sample=True),
+           # the least a per-sample mix can do: draw partners and weights, gather, blend
+           'floor: randperm+rand+lerp': lambda x, y: x.lerp(x[torch.randperm(len(x), device=x.device)],
+                                                           torch.rand(len(x), 1, 1, 1, device=x.device))}
+    try:
+        from timm.data import Mixup
+        tm = dict(label_smoothing=0., num_classes=10)
+        fns['timm Mixup batch'] = lambda x, y, m=Mixup(mixup_alpha=.4, mode='batch', **tm): m(x.clone(), y)   # clone: timm writes into x
+        fns['timm CutMix batch'] = lambda x, y, m=Mixup(mixup_alpha=0., cutmix_alpha=1., mode='batch', **tm): m(x.clone(), y)
+    except ImportError: pass
     print(f"\nscaling: (bs, 3, {hw}, {hw}) float32, median us per call")
     print(f"{'method':<28}" + ''.join(f'{b:>8}' for b in sizes) + f"{'fixed us':>10}{'us/sample':>11}{'max resid':>10}")
     out = {}

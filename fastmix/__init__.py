@@ -6,11 +6,11 @@ __version__ = "0.1.0"
 # %% auto #0
 __all__ = ['MixHandler', 'MixUp', 'CutMix', 'CutMixUp', 'reuse_buffers', 'mixup_batch', 'cutmix_batch', 'cutmixup_batch',
            'MixedBatch', 'MixUpLoss', 'reduce_loss', 'interp_loss', 'mix_targets', 'soft_target', 'mix_accuracy',
-           'MixedAccuracy', 'show_mixed_batch', 'plot_lam_dists', 'MixRNG', 'sample_beta', 'sample_perm', 'lerp_rows',
-           'mix_inputs', 'assemble_mix', 'unmixed_batch', 'mixup_lam', 'mixup_inputs', 'rand_boxes', 'box_mask',
-           'box_lam', 'paste_box', 'cutmix_inputs']
+           'MixedAccuracy', 'show_mixed_batch', 'plot_lam_dists', 'MixRNG', 'sample_beta', 'beta_logit', 'sample_perm',
+           'lerp_rows', 'mix_inputs', 'assemble_mix', 'unmixed_batch', 'mixup_lam', 'mixup_inputs', 'rand_boxes',
+           'host_box', 'box_mask', 'box_lam', 'paste_box', 'cutmix_inputs']
 
-# %% ../nbs/index.ipynb #93c91ac2
+# %% ../nbs/index.ipynb #e576e77f
 from .core import *
 from .mixup import *
 from .cutmix import *
@@ -20,5 +20,5 @@ _all_ = ['MixHandler', 'MixUp', 'CutMix', 'CutMixUp', 'reuse_buffers',          
          'mixup_batch', 'cutmix_batch', 'cutmixup_batch', 'MixedBatch', 'MixUpLoss',           # functional API
          'reduce_loss', 'interp_loss', 'mix_targets', 'soft_target', 'mix_accuracy', 'MixedAccuracy',
          'show_mixed_batch', 'plot_lam_dists',                                                  # pictures
-         'MixRNG', 'sample_beta', 'sample_perm', 'lerp_rows', 'mix_inputs', 'assemble_mix', 'unmixed_batch',  # building blocks
-         'mixup_lam', 'mixup_inputs', 'rand_boxes', 'box_mask', 'box_lam', 'paste_box', 'cutmix_inputs']
+         'MixRNG', 'sample_beta', 'beta_logit', 'sample_perm', 'lerp_rows', 'mix_inputs', 'assemble_mix', 'unmixed_batch',  # building blocks
+         'mixup_lam', 'mixup_inputs', 'rand_boxes', 'host_box', 'box_mask', 'box_lam', 'paste_box', 'cutmix_inputs']
