@@ -10,7 +10,7 @@ __all__ = ['MixHandler', 'MixUp', 'CutMix', 'CutMixUp', 'reuse_buffers', 'mixup_
            'lerp_rows', 'mix_inputs', 'assemble_mix', 'unmixed_batch', 'mixup_lam', 'mixup_inputs', 'rand_boxes',
            'host_box', 'box_mask', 'box_lam', 'paste_box', 'cutmix_inputs']
 
-# %% ../nbs/index.ipynb #e576e77f
+# %% ../nbs/index.ipynb #4523cf5e
 from .core import *
 from .mixup import *
 from .cutmix import *
