@@ -3,6 +3,7 @@
     python bench/bench_mix.py            # every shape and dtype (a few minutes on 2 CPU cores)
     python bench/bench_mix.py --quick    # (64,3,32,32) and (64,3,224,224), float32 and bfloat16: under a minute
     python bench/bench_mix.py --json out.json --device cuda
+    python bench/bench_mix.py --quick --own-loop   # also each method in a loop of its own (no neighbours' page faults)
 
 Floors: `add` is `torch.add(a, b, out=c)` on preallocated tensors of the batch's size (two reads and one write, the
 least traffic an out-of-place mix needs); `lerp` is the minimal out-of-place `x.lerp(x[perm], w)`. Every method runs
@@ -98,7 +99,7 @@ def cases(x, y, device, compiled=True, peers=True):
     except ImportError: pass
     return cs
 
-def bench(shape, dtype, device, reps, compiled=True, peers=True, seed=0):
+def bench(shape, dtype, device, reps, compiled=True, peers=True, seed=0, own_loop=False):
     torch.manual_seed(seed); random.seed(seed)
     x = torch.randn(shape, device=device).to(dtype)
     y = torch.randint(0, 10, (shape[0],), device=device)
@@ -116,11 +117,20 @@ def bench(shape, dtype, device, reps, compiled=True, peers=True, seed=0):
         for n in names:
             _sync(device); t0 = time.perf_counter(); cs[n][1](); _sync(device)
             times[n].append(time.perf_counter() - t0)
+    own = {}
+    if own_loop:          # each method in a loop of its own, right after the add floor in a loop of its own
+        add = cs['floor: add(a, b, out=c)'][1]
+        def loop(fn):
+            tt = []
+            for _ in range(reps):
+                _sync(device); t0 = time.perf_counter(); r = fn(); _sync(device); tt.append(time.perf_counter() - t0); del r
+            return statistics.median(tt)
+        for n in ok: own[n] = loop(cs[n][1]) / loop(add)
     nbytes = x.numel() * x.element_size()
     rows = []
     for n in ok:
         mem = peak_extra(cs[n][1]) / nbytes if device.type != 'cuda' else None
-        rows.append(dict(name=n, job=ok[n], median_us=statistics.median(times[n]) * 1e6, peak_extra_batches=mem))
+        rows.append(dict(name=n, job=ok[n], median_us=statistics.median(times[n]) * 1e6, peak_extra_batches=mem, ratio_add_own_loop=own.get(n)))
     return rows, errors
 
 def report(shape, dtype, rows, errors):
@@ -131,14 +141,16 @@ def report(shape, dtype, rows, errors):
         if not r['name'].startswith(('fastmix', 'floor')):
             fastest_peer[r['job']] = min(fastest_peer.get(r['job'], float('inf')), r['median_us'])
     print(f"\n{tuple(shape)} {str(dtype).replace('torch.', '')}")
-    print(f"{'method':<46}{'median us':>11}{'/ add':>8}{'/ lerp':>8}{'/ best peer':>12}{'peak mem':>10}")
+    own = any(r.get('ratio_add_own_loop') for r in rows)
+    print(f"{'method':<46}{'median us':>11}{'/ add':>8}{'/ lerp':>8}{'/ best peer':>12}{'peak mem':>10}" + (f"{'/ add, own loop':>17}" if own else ''))
     for r in rows:
         r['ratio_add'], r['ratio_lerp'] = r['median_us'] / add, r['median_us'] / lerp
         peer = fastest_peer.get(r['job'])
         r['ratio_best_peer'] = r['median_us'] / peer if peer and r['name'].startswith('fastmix') else None
         mem = '' if r['peak_extra_batches'] is None else f"{r['peak_extra_batches']:.2f}x"
         bp = '' if r['ratio_best_peer'] is None else f"{r['ratio_best_peer']:.2f}"
-        print(f"{r['name']:<46}{r['median_us']:>11.0f}{r['ratio_add']:>8.2f}{r['ratio_lerp']:>8.2f}{bp:>12}{mem:>10}")
+        ol = f"{r['ratio_add_own_loop']:>17.2f}" if own and r.get('ratio_add_own_loop') else ''
+        print(f"{r['name']:<46}{r['median_us']:>11.0f}{r['ratio_add']:>8.2f}{r['ratio_lerp']:>8.2f}{bp:>12}{mem:>10}{ol}")
     for n, e in errors.items(): print(f"{n:<46} fails: {e}")
 
 def scaling(device, reps=15, sizes=(8, 16, 32, 64, 128, 256), hw=32):
@@ -185,6 +197,7 @@ def main(argv=None):
     p.add_argument('--no-peers', action='store_true', help='fastmix and the floors only (the peers allocate a lot, which slows what runs next)')
     p.add_argument('--shapes', default=None, help='e.g. 64x3x32x32,8x3x16x16 (overrides the defaults)')
     p.add_argument('--json', default='bench/results.json', help='where to write the results')
+    p.add_argument('--own-loop', action='store_true', help='also time each method in a loop of its own against the add floor in its own loop')
     p.add_argument('--scaling', action='store_true', help='also time batch sizes 8..256 at 32 px: fixed cost and cost per sample')
     a = p.parse_args(argv)
     dev = torch.device(a.device)
@@ -195,7 +208,7 @@ def main(argv=None):
     out = dict(torch=torch.__version__, device=str(dev), threads=torch.get_num_threads(), peers=not a.no_peers, results=[])
     for shape in shapes:
         for dt in (torch.float32, torch.bfloat16):
-            rows, errors = bench(shape, dt, dev, reps, compiled=not a.no_compile, peers=not a.no_peers)
+            rows, errors = bench(shape, dt, dev, reps, compiled=not a.no_compile, peers=not a.no_peers, own_loop=a.own_loop)
             report(shape, dt, rows, errors)
             out['results'].append(dict(shape=list(shape), dtype=str(dt), rows=rows, errors=errors))
     if a.scaling: out['scaling'] = scaling(dev)
