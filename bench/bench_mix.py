@@ -57,6 +57,9 @@ def cases(x, y, device, compiled=True, peers=True):
         'fastmix CutMix (batch box)': ('CutMix batch box', lambda: cutmix_batch(x, y)),
         'fastmix CutMix (per-sample boxes)': ('CutMix per-sample boxes', lambda: cutmix_batch(x, y, per_sample=True)),
         'fastmix CutMixUp (per sample)': ('CutMixUp per sample', lambda: cutmixup_batch(x, y, per_sample=True)),
+        # in place, as timm's batch modes always work (the batch is overwritten; its values stay a mix of the batch's own)
+        'fastmix MixUp, inplace': ('MixUp', lambda: mixup_batch(x, y, inplace=True)),
+        'fastmix CutMix (batch box), inplace': ('CutMix batch box', lambda: cutmix_batch(x, y, inplace=True)),
     }
     if compiled:
         cs.update({
