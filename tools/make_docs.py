@@ -10,7 +10,7 @@ dropped, `show_doc` cells executed and rendered, exported code replaced by its d
 entry gets its docments table. Pages are plain HTML with one local stylesheet: no scripts, fonts or anything else from
 the network, readable from `file://`.
 """
-import argparse, base64, html, json, os, re, shutil, sys, warnings
+import argparse, base64, html, json, re, shutil, sys, warnings
 from configparser import ConfigParser
 from html.parser import HTMLParser
 from pathlib import Path
@@ -58,7 +58,6 @@ def sidebar(nbs:Path)->list:
         if top: out.append((None, top))
         for it in contents:
             if isinstance(it, dict) and 'section' in it: out.append((it['section'], walk(it.get('contents', []))))
-        if os.environ.get('DOCS_PARTIAL'): out = [(s, [p for p in ps if p.exists()]) for s, ps in out]
         for _, ps in out:
             for p in ps:
                 if not p.exists(): sys.exit(f'sidebar.yml names {p.name}, which is not in {nbs}')
@@ -140,8 +139,8 @@ def split_fences(text:str):
 
 class Linker:
     "Turn `symbol` into a link to its documentation, and links to notebooks into links to pages"
-    def __init__(self, pages:dict, anchors:dict):
-        self.pages, self.anchors, self.syms = pages, anchors, {}
+    def __init__(self, anchors:dict):
+        self.syms = {}
         try: from fastmix._modidx import d
         except ImportError: d = {'syms': {}}
         for mod, syms in d['syms'].items():
@@ -222,7 +221,7 @@ class Page:
         text = re.sub(r'^---\s*$', '<hr class="doc-sep">', text, flags=re.M)
         return md_to_html(link(text, self.name), self.ids)
 
-    def output(self, o, d:dict, link)->str:
+    def output(self, o, link)->str:
         t = o.get('output_type')
         if t == 'stream':
             if o.get('name') == 'stderr' and re.search(r'Warning|warn\(', _cell_text(o.get('text', ''))): return ''
@@ -252,7 +251,7 @@ class Page:
             d, src = directives(c.source)
             if d.get('include') == 'false': continue
             shown = d.get('echo') != 'false' and src.strip()
-            outs = '' if d.get('output') == 'false' else ''.join(self.output(o, d, link) for o in c.get('outputs', []))
+            outs = '' if d.get('output') == 'false' else ''.join(self.output(o, link) for o in c.get('outputs', []))
             code = hl(src) if shown else ''
             if code or outs: parts.append(f'<div class="cell">{code}{outs}</div>')
         return '\n'.join(parts)
@@ -416,7 +415,7 @@ def build(out:Path=ROOT/'_docs')->list:
             print(f'processing {p.name}', flush=True)
             pages[p.resolve()] = Page(p, out)
     anchors = {pg.name: pg.heading_ids for pg in pages.values()}
-    link = Linker({pg.name for pg in pages.values()}, anchors)
+    link = Linker(anchors)
     lib = cfg.get('lib_name', 'docs')
     for pg in pages.values(): (out/pg.name).write_text(render_page(pg, sections, pages, link, lib))
     (out/'site.css').write_text(CSS)
