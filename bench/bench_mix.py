@@ -7,7 +7,8 @@
 
 Floors: `add` is `torch.add(a, b, out=c)` on preallocated tensors of the batch's size (two reads and one write, the
 least traffic an out-of-place mix needs); `lerp` is the minimal out-of-place `x.lerp(x[perm], w)`. Every method runs
-interleaved with the others in one process (a shuffled round-robin), and the table gives medians and ratios. Peers that
+interleaved with the others in one process (a shuffled round-robin); the table gives median times, and ratios as the
+median over rounds of (method time / other time in the same round), so that slow drifts of a shared machine cancel. Peers that
 are not installed (fastai, timm, torchvision) are skipped. Peak extra memory is counted by watching every allocation
 the step makes (a TorchDispatchMode), in units of the batch's size.
 """
@@ -135,23 +136,28 @@ def bench(shape, dtype, device, reps, compiled=True, peers=True, seed=0, own_loo
         # the tracker is a TorchDispatchMode, under which torch.compile gives up on the frame for good: compiled variants
         # would run eagerly from then on, so they are not tracked (their kernel writes straight into the reused buffer)
         mem = peak_extra(cs[n][1]) / nbytes if device.type != 'cuda' and 'compiled' not in n else None
-        rows.append(dict(name=n, job=ok[n], median_us=statistics.median(times[n]) * 1e6, peak_extra_batches=mem, ratio_add_own_loop=own.get(n)))
+        rows.append(dict(name=n, job=ok[n], median_us=statistics.median(times[n]) * 1e6, peak_extra_batches=mem, ratio_add_own_loop=own.get(n),
+                         times_us=[t * 1e6 for t in times[n]]))
     return rows, errors
 
+def paired(a:list, b:list)->float:
+    "Median over rounds of `a / b` timed in the same round: slow drifts of the machine (other tenants, clocks) cancel"
+    return statistics.median(x / y for x, y in zip(a, b))
+
 def report(shape, dtype, rows, errors):
-    med = {r['name']: r['median_us'] for r in rows}
-    add, lerp = med['floor: add(a, b, out=c)'], med['floor: x.lerp(x[perm], w)']
-    fastest_peer = {}
+    ts = {r['name']: r.pop('times_us') for r in rows}
+    add, lerp = ts['floor: add(a, b, out=c)'], ts['floor: x.lerp(x[perm], w)']
+    fastest_peer = {}                                      # job -> times of the peer with the lowest median doing it
     for r in rows:
-        if not r['name'].startswith(('fastmix', 'floor')):
-            fastest_peer[r['job']] = min(fastest_peer.get(r['job'], float('inf')), r['median_us'])
+        if not r['name'].startswith(('fastmix', 'floor')) and r['median_us'] < fastest_peer.get(r['job'], (float('inf'),))[0]:
+            fastest_peer[r['job']] = (r['median_us'], ts[r['name']])
     print(f"\n{tuple(shape)} {str(dtype).replace('torch.', '')}")
     own = any(r.get('ratio_add_own_loop') for r in rows)
     print(f"{'method':<46}{'median us':>11}{'/ add':>8}{'/ lerp':>8}{'/ best peer':>12}{'peak mem':>10}" + (f"{'/ add, own loop':>17}" if own else ''))
     for r in rows:
-        r['ratio_add'], r['ratio_lerp'] = r['median_us'] / add, r['median_us'] / lerp
+        r['ratio_add'], r['ratio_lerp'] = paired(ts[r['name']], add), paired(ts[r['name']], lerp)
         peer = fastest_peer.get(r['job'])
-        r['ratio_best_peer'] = r['median_us'] / peer if peer and r['name'].startswith('fastmix') else None
+        r['ratio_best_peer'] = paired(ts[r['name']], peer[1]) if peer and r['name'].startswith('fastmix') else None
         mem = '-' if r['peak_extra_batches'] is None else f"{r['peak_extra_batches']:.2f}x"
         bp = '' if r['ratio_best_peer'] is None else f"{r['ratio_best_peer']:.2f}"
         ol = f"{r['ratio_add_own_loop']:>17.2f}" if own and r.get('ratio_add_own_loop') else ''
@@ -208,7 +214,7 @@ def main(argv=None):
     dev = torch.device(a.device)
     sizes = (32, 224) if a.quick else (32, 64, 128, 224)
     shapes = [tuple(int(v) for v in s.split('x')) for s in a.shapes.split(',')] if a.shapes else [(64, 3, s, s) for s in sizes]
-    reps = a.reps or (15 if a.quick else 30)
+    reps = a.reps or (15 if a.quick else 40)
     print(f"torch {torch.__version__} on {dev} ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads)")
     out = dict(torch=torch.__version__, device=str(dev), threads=torch.get_num_threads(), peers=not a.no_peers, results=[])
     for shape in shapes:
