@@ -8,7 +8,7 @@ phone width no page wider than the screen (wide tables and code scroll inside th
 page at each width goes to `--shots`. Chromium is driven over the DevTools protocol (the `websockets` package); it is
 Debian's `chromium` (`apt-get install chromium`). Exit status 0: all pages clean; 1: problems (listed); 2: no Chromium.
 """
-import argparse, asyncio, base64, json, os, re, shutil, subprocess, sys, tempfile
+import argparse, asyncio, base64, json, os, re, shutil, signal, subprocess, sys, tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,12 +75,25 @@ def problems_in(events, session, page)->list:
             if not url.startswith(('file:', 'data:', 'about:')): out.append(f'{page}: fetches {url} from the network')
     return out
 
+def stop_group(proc):
+    "Stop a process started with `start_new_session=True` and every process it started, and wait for it"
+    try: os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError: return
+    try: proc.wait(10)
+    except subprocess.TimeoutExpired: pass
+    try: os.killpg(proc.pid, signal.SIGKILL)   # whatever of the group is left (helpers outlive the browser for a moment)
+    except ProcessLookupError: pass
+    proc.wait(5)
+
 async def check(site:Path, shots:Path, chromium:str)->tuple:
     import websockets
     pages = json.loads((site/'pages.json').read_text()) if (site/'pages.json').exists() else sorted(p.name for p in site.glob('*.html'))
     shots.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as prof:
-        proc = subprocess.Popen([chromium, *FLAGS, f'--user-data-dir={prof}', 'about:blank'], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    # Chromium's helper processes may still write to the profile while the browser exits: the whole process group is
+    # stopped before the profile is removed, and a file written after that doesn't fail the check
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as prof:
+        proc = subprocess.Popen([chromium, *FLAGS, f'--user-data-dir={prof}', 'about:blank'], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                text=True, start_new_session=True)
         try:
             url = None
             for line in proc.stderr:
@@ -120,9 +133,7 @@ async def check(site:Path, shots:Path, chromium:str)->tuple:
                 rd.cancel()
                 return problems, report
         finally:
-            proc.terminate()
-            try: proc.wait(10)
-            except subprocess.TimeoutExpired: proc.kill()
+            stop_group(proc)
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
