@@ -284,17 +284,16 @@ def _get(v): return v() if isinstance(v, _Lazy) else v
 
 def _arange(n:int, device)->Tensor: return _const(('ar', n, str(device)), lambda: torch.arange(n, device=device))
 
-def _box_edges(boxes:Tensor, H:int, W:int, ar:Tensor|None=None)->tuple:
+def _box_edges(boxes:Tensor, H:int, W:int)->tuple:
     "Which rows and which columns each box `(top, left, bottom, right)` covers: uint8 0/1, `(n, H)` and `(n, W)`"
-    if ar is None: ar = torch.arange(max(H, W), device=boxes.device)   # eager callers pass a cached one
-    past = (ar >= boxes[:, :, None]).view(torch.uint8)   # at or past each of the four edges, all in one op: (n, 4, max(H, W))
+    past = (_arange(max(H, W), boxes.device) >= boxes[:, :, None]).view(torch.uint8)   # at or past each of the four edges, all in one op: (n, 4, max(H, W))
     e = past[:, :2] - past[:, 2:]                        # past the first edge but not the second: inside (boxes are never inverted)
     return e[:, 0, :H], e[:, 1, :W]
 
 def _inside(boxes:Tensor, x:Tensor)->Tensor:
     "1 inside each sample's box, 0 outside, in `x`'s dtype, `(n, 1.., H, W)`: the partner's weight for a paste by `lerp`"
     H, W = x.shape[-2:]
-    in_r, in_c = (e.to(x.dtype) for e in _box_edges(boxes, H, W, _arange(max(H, W), boxes.device)))
+    in_r, in_c = (e.to(x.dtype) for e in _box_edges(boxes, H, W))
     return _bcast(torch.mul(in_r[:, :, None], in_c[:, None, :], out=new_buffer(x, (boxes.shape[0], H, W))), x.ndim)
 
 def _box_pred(boxes:Tensor, x:Tensor)->Tensor:
@@ -358,7 +357,7 @@ def _paste_region(x:Tensor, perm:Tensor, region:tuple, gate:Tensor|None=None, in
     src = x[..., t:b, l:r]
     if gate is None and not inplace and not x.requires_grad:
         out, (H, W) = new_buffer(x), x.shape[-2:]
-        if _small(x.numel() * x.element_size()): out.copy_(x)                               # small: one copy, then the box over it (fewer calls)
+        if _small(x.numel() * x.element_size()): out.copy_(x)   # small: one copy, then the box over it (fewer calls)
         else:                                                    # large: copy the four slabs around the box, gather the box
             for rows, cols in ((slice(0, t), slice(0, W)), (slice(b, H), slice(0, W)), (slice(t, b), slice(0, l)), (slice(t, b), slice(r, W))):
                 if rows.start < rows.stop and cols.start < cols.stop: out[..., rows, cols] = x[..., rows, cols]
@@ -407,7 +406,7 @@ def mix_inputs(
     gate:Tensor|None=None, # With `region`: which samples get it; None: all
     inplace:bool=False, # Write into the input tensors themselves (only if you own them)
     compile:bool=False, # Use `torch.compile`d kernels where possible
-    boxes:Tensor|None=None, # The boxes behind `mask`, emptied where not pasted (for the compiled kernel)
+    boxes:Tensor|None=None, # The boxes behind `mask`, emptied where not pasted: the paste is done from them, not from the mask
 )->tuple: # New inputs: floating-point tensors mixed, the others as they were
     "Blend every floating-point input with its partners by `w`, then paste the partners' pixels inside the box(es)"
     hw = tuple(mask.shape[-2:]) if isinstance(mask, Tensor) else hw
@@ -629,7 +628,7 @@ def assemble_mix(
     gate:Tensor|None=None, # With `region`: which samples get the box
     inplace:bool=False, # Mix the inputs in place
     compile:bool=False, # Use compiled kernels for the inputs
-    pboxes:Tensor|None=None, # `box` emptied where nothing is pasted, for the compiled kernel
+    pboxes:Tensor|None=None, # `box` emptied where nothing is pasted: what the paste is done from (see `mix_inputs`)
 )->MixedBatch:
     "Mix the inputs and lay out the targets: the one place every method's draws become a `MixedBatch`"
     xm = _like(x, mix_inputs(_tup(x), perm, w, None if region is not None else mask, region, hw, gate, inplace, compile, pboxes))

@@ -11,7 +11,7 @@ from fastcore.basics import patch
 from fastcore.meta import delegates
 from fastai.learner import Learner
 from .core import (MixHandler, MixedBatch, assemble_mix, check_alpha, check_prob, cut_size, float_inputs, mix_inputs,
-                          sample_beta, sample_gate, sample_perm, split_gens, unmixed_batch, _arange, _box_edges, _const, _get, _Lazy, _num, _tup)
+                          sample_beta, sample_gate, sample_perm, split_gens, unmixed_batch, _box_edges, _const, _Lazy, _num, _tup)
 
 # %% auto #0
 __all__ = ['box_from_lam', 'check_box', 'rand_boxes', 'host_box', 'box_mask', 'box_lam', 'cutmix_inputs', 'cutmix_batch',
@@ -122,7 +122,7 @@ def box_mask(
     W:int, # Image width
 )->Tensor: # bool, shape `(n, H, W)`: True inside each box
     "Pixel masks of `boxes`"
-    in_r, in_c = _box_edges(boxes, H, W, _arange(max(H, W), boxes.device))
+    in_r, in_c = _box_edges(boxes, H, W)
     return (in_r[:, :, None] * in_c[:, None, :]).view(torch.bool)   # a uint8 product of 0s and 1s, read as bool: several times faster than `&` on the CPU
 
 def box_lam(
