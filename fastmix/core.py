@@ -68,6 +68,7 @@ def _const(
     make, # Function of no arguments that makes it
 )->Tensor: # The tensor `make()` returned the first time `key` was asked for
     "A small constant tensor made once and reused: every tiny op saved counts when a mixing step costs tens of microseconds"
+    if torch.compiler.is_compiling(): return make()   # in a compiled graph: a constant of the graph (a cached global would be guarded on)
     t = _CONSTS.get(key)
     if t is None:
         if len(_CONSTS) > 64: _CONSTS.clear()
@@ -304,21 +305,39 @@ def _box_pred(boxes:Tensor, x:Tensor)->Tensor:
     inc = (cols >= boxes[:, 1, None]) & (cols < boxes[:, 3, None])
     return (inr[:, :, None] & inc[:, None, :]).view(boxes.shape[0], *[1]*(x.ndim-3), H, W)
 
+def _paste_rows(x:Tensor, perm:Tensor, boxes:Tensor)->Tensor:
+    "The partners' pixels inside `boxes` pasted into `x`, written for `torch.compile`: each row is read from one sample, the partner where the row crosses the box"
+    n, (H, W), dev = x.shape[0], x.shape[-2:], x.device
+    rows, cols = torch.arange(H, device=dev), torch.arange(W, device=dev)
+    inr = (rows >= boxes[:, 0, None]) & (rows < boxes[:, 2, None])                  # (n, H): rows that cross the box
+    inc = (cols >= boxes[:, 1, None]) & (cols < boxes[:, 3, None])                  # (n, W): columns inside it
+    src = torch.where(inr, perm[:, None], torch.arange(n, device=dev)[:, None])     # the sample each row is read from
+    mid = [torch.arange(s, device=dev).view(-1, *[1]*(x.ndim-3-i)) for i, s in enumerate(x.shape[1:-2])]
+    part = x[(src.view(n, *[1]*(x.ndim-3), H), *mid, rows)]      # a whole row from one sample: contiguous, vectorised loads
+    return torch.where(inc.view(n, *[1]*(x.ndim-2), W), part, x)  # outside the box `part` is `x` itself, already in the cache
+
 def _kernel(x:Tensor, perm:Tensor, w:Tensor|None, boxes:Tensor|None, out:Tensor)->Tensor:
     "The fused mix for `torch.compile`: blend by `w`, the partner's pixels inside `boxes`, written into `out`"
+    if w is None: return out.copy_(_paste_rows(x, perm, boxes))   # a paste alone: rows outside the boxes read one sample
     x1 = x[perm]
-    res = x if w is None else torch.lerp(x1, x, w.to(x.dtype).view(-1, *[1]*(x.ndim-1)))   # a weight per sample...
+    res = torch.lerp(x1, x, w.to(x.dtype).view(-1, *[1]*(x.ndim-1)))   # a weight per sample...
     if boxes is not None: res = torch.where(_box_pred(boxes, x), x1, res)   # ...then a select: inductor vectorises both
     return out.copy_(res)
 
-_COMPILED, _COMPILE_FAILED = [], []
+_COMPILED, _COMPILE_FAILED, _AT_LIMIT = {}, [], set()
 
-def _compiled_mix(x, perm, w, boxes):
-    "The compiled kernel's result, or None where it can't compile (then it warns once and is not tried again)"
-    if _COMPILE_FAILED: return None
-    if not _COMPILED: _COMPILED.append(torch.compile(_kernel, fullgraph=True, dynamic=False))
-    try: return _COMPILED[0](x, perm, w, boxes, new_buffer(x))
+def _run_compiled(fn, *args):
+    "`fn(*args)` through `torch.compile(fn)`, or None where it can't compile (then it warns once, and nothing is compiled again)"
+    if _COMPILE_FAILED or fn in _AT_LIMIT: return None
+    c = _COMPILED.get(fn)
+    if c is None: c = _COMPILED[fn] = torch.compile(fn, fullgraph=True, dynamic=False)
+    try: return c(*args)
     except Exception as e:
+        if type(e).__name__ == 'FailOnRecompileLimitHit':   # one shape or option more than dynamo keeps for this function
+            _AT_LIMIT.add(fn)                                # from now on it runs eagerly (trying again logs a warning per call)
+            warnings.warn(f"fastmix: {fn.__name__} was compiled for {torch._dynamo.config.recompile_limit} shapes or options, torch.compile's "
+                          "limit, so it now mixes eagerly. Raise torch._dynamo.config.recompile_limit to compile more variants.")
+            return None
         _COMPILE_FAILED.append(repr(e))
         warnings.warn(f"fastmix: torch.compile failed ({type(e).__name__}: {str(e).splitlines()[0][:200]}); mixing eagerly instead.")
 
@@ -386,7 +405,7 @@ def mix_one(
         return _paste_region(x, perm, region, gate, inplace)
     if w is None and mask is None: return x
     if compile and not inplace and not x.requires_grad and (mask is None or boxes is not None):
-        res = _compiled_mix(x, perm, w, boxes)
+        res = _run_compiled(_kernel, x, perm, w, boxes, new_buffer(x))
         if res is not None: return res
     if w is None and boxes is not None and not x.requires_grad:   # a paste: `lerp` with the partner's weight 1 in the boxes, no mask
         return _eager_mix(x, perm, P=_inside(boxes, x), inplace=inplace)
@@ -395,6 +414,15 @@ def mix_one(
     W = (w if w.dtype == x.dtype else w.to(x.dtype)).view(-1, *[1]*(x.ndim-1))
     if m is not None: W = torch.where(m, 0., W)          # inside a box the partner's pixel: weight 0 on the original
     return _eager_mix(x, perm, W, inplace=inplace)
+
+def _same_hw(
+    x:Tensor, # A floating-point input
+    hw:tuple, # The height and width the boxes were drawn on
+):
+    "Raise a `ValueError` unless `x`'s last two dims are `hw`: one box is pasted into every input"
+    if cut_size(x) != tuple(hw):
+        raise ValueError(f"CutMix pastes one box into every floating-point input, so they must share height and width; "
+                         f"got an input of shape {tuple(x.shape)} for boxes on {hw[0]}x{hw[1]}.")
 
 def mix_inputs(
     xb:tuple, # Inputs of the batch
@@ -413,9 +441,7 @@ def mix_inputs(
     res = []
     for x in xb:
         if is_float(x):
-            if hw is not None and cut_size(x) != tuple(hw):
-                raise ValueError(f"CutMix pastes one box into every floating-point input, so they must share height and width; "
-                                 f"got an input of shape {tuple(x.shape)} for boxes on {hw[0]}x{hw[1]}.")
+            if hw is not None: _same_hw(x, hw)
             x = mix_one(x, perm, w, mask, region, gate, inplace, compile, boxes)
         res.append(x)
     return tuple(res)
@@ -629,9 +655,12 @@ def assemble_mix(
     inplace:bool=False, # Mix the inputs in place
     compile:bool=False, # Use compiled kernels for the inputs
     pboxes:Tensor|None=None, # `box` emptied where nothing is pasted: what the paste is done from (see `mix_inputs`)
+    mixed:tuple|None=None, # The floating-point inputs already mixed (by a compiled step), in order: used instead of mixing `x`
 )->MixedBatch:
     "Mix the inputs and lay out the targets: the one place every method's draws become a `MixedBatch`"
-    xm = _like(x, mix_inputs(_tup(x), perm, w, None if region is not None else mask, region, hw, gate, inplace, compile, pboxes))
+    if mixed is None: xm = mix_inputs(_tup(x), perm, w, None if region is not None else mask, region, hw, gate, inplace, compile, pboxes)
+    else: it = iter(mixed); xm = tuple(next(it) if is_float(t) else t for t in _tup(x))
+    xm = _like(x, xm)
     if y is None: return MixedBatch(xm, None, None, lam, perm, box, mask, cut, method, same_lam)
     hw = tuple(mask.shape[-2:]) if isinstance(mask, Tensor) else hw
     ys, ys1 = [], []

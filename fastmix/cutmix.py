@@ -11,7 +11,8 @@ from fastcore.basics import patch
 from fastcore.meta import delegates
 from fastai.learner import Learner
 from .core import (MixHandler, MixedBatch, assemble_mix, check_alpha, check_prob, cut_size, float_inputs, mix_inputs,
-                          sample_beta, sample_gate, sample_perm, split_gens, unmixed_batch, _box_edges, _const, _Lazy, _num, _tup)
+                          new_buffer, sample_beta, sample_gate, sample_perm, split_gens, unmixed_batch, _box_edges, _const, _Lazy,
+                          _num, _paste_rows, _run_compiled, _same_hw, _tup)
 
 # %% auto #0
 __all__ = ['box_from_lam', 'check_box', 'rand_boxes', 'host_box', 'box_mask', 'box_lam', 'cutmix_inputs', 'cutmix_batch',
@@ -61,15 +62,23 @@ def box_from_lam(
 
 _BOX_MODES = ('paper', 'uniform', 'inside')
 
-def _box_sides(n, S, alpha, minmax, device, generator, host:bool=False):
-    "Box heights and widths in whole pixels: float `(n, 2)`, or 2 Python floats for one `host` box (`S`: the sides, a tensor or ints)"
-    if minmax is None:   # the share cut is Beta(alpha, alpha), like the share kept (the distribution is symmetric)
-        q = sample_beta(n, alpha, device, generator)
-        return _sides(q.item() if host else q.unsqueeze(-1), S)
+def _box_draws(n:int, alpha:float, minmax, device, generator)->tuple:
+    "The random numbers behind `n` boxes: sizes (`(n, 1)` shares cut, or `(n, 2)` uniforms for `minmax` sides) and places (`(n, 2)` uniforms)"
+    if minmax is None: s = sample_beta(n, alpha, device, generator).unsqueeze(-1)   # the share cut is Beta(alpha, alpha), like the share kept
+    else: s = torch.rand(2, n, device=device, generator=generator).t()
+    return s, torch.rand(2, n, device=device, generator=generator).t()
+
+def _place_boxes(s:Tensor, c:Tensor, H:int, W:int, mode:str, minmax)->Tensor:
+    "Boxes `(n, 4)` from `_box_draws`' numbers (which it overwrites): tensor arithmetic only, the same eager or compiled"
+    S2, S4 = _sizes(H, W, s.device)       # rows and columns side by side: each step is one op for all of them
+    h = _sides(s, S2) if minmax is None else s.mul_(minmax[1] - minmax[0]).add_(minmax[0]).mul_(S2).round_()
+    return _clip(_start(c, h, S2, mode), h, S4)
+
+def _host_sides(S:tuple, alpha:float, minmax, generator)->tuple:
+    "One box's height and width in whole pixels, as Python floats, from the same draws as `_box_draws`"
+    if minmax is None: return _sides(sample_beta(1, alpha, 'cpu', generator).item(), S)
     lo, hi = minmax
-    u = torch.rand(2, n, device=device, generator=generator)
-    if host: return tuple(float(round((lo + (hi - lo)*v)*s)) for v, s in zip(u[:, 0].tolist(), S))
-    return u.t().mul(hi - lo).add_(lo).mul_(S).round_()
+    return tuple(float(round((lo + (hi - lo)*v)*s)) for v, s in zip(torch.rand(2, 1, generator=generator)[:, 0].tolist(), S))
 
 def check_box(
     mode:str, # Where boxes go: 'paper', 'uniform' or 'inside'
@@ -96,10 +105,7 @@ def rand_boxes(
 )->Tensor: # int64 boxes `(top, left, bottom, right)`, shape `(n, 4)`
     "Random CutMix boxes: sides from `Beta(alpha, alpha)` (or `minmax`), placed by `mode`"
     mode, minmax = check_box(mode, minmax)
-    S2, S4 = _sizes(H, W, device)              # rows and columns side by side: each step below is one op for all of them
-    h = _box_sides(n, S2, alpha, minmax, device, generator)
-    c = torch.rand(2, n, device=device, generator=generator).t()
-    return _clip(_start(c, h, S2, mode), h, S4)
+    return _place_boxes(*_box_draws(n, alpha, minmax, device, generator), H, W, mode, minmax)
 
 def host_box(
     H:int, # Image height
@@ -111,7 +117,7 @@ def host_box(
 )->tuple: # One box `(top, left, bottom, right)` as Python ints
     "One random CutMix box drawn on the host (the CPU), by the same rules as `rand_boxes`"
     mode, minmax = check_box(mode, minmax)
-    h = _box_sides(1, (H, W), alpha, minmax, 'cpu', generator, host=True)
+    h = _host_sides((H, W), alpha, minmax, generator)
     c = torch.rand(2, generator=generator).tolist()
     return _clip(tuple(_start(ci, hi, s, mode) for ci, hi, s in zip(c, h, (H, W))), h, (H, W))
 
@@ -144,6 +150,18 @@ def cutmix_inputs(
     return mix_inputs(xb, perm, mask=mask)
 
 # %% ../nbs/02_cutmix.ipynb #42f67cab
+def _cut_boxes(s, c, gate, H, W, mode, minmax)->tuple:
+    "Per-sample boxes from their draws, the same boxes emptied where `gate` is False, and `lam`"
+    boxes = _place_boxes(s, c, H, W, mode, minmax)
+    lam = box_lam(boxes, H, W)
+    if gate is None: return boxes, boxes, lam
+    return boxes, boxes * gate[:, None], torch.where(gate, lam, 1.)   # nothing pasted where the coin said no
+
+def _cut_step(xs:tuple, perm, s, c, gate, H, W, mode, minmax, outs:tuple)->tuple:
+    "Per-sample CutMix after the draws, as one graph for `torch.compile`: `_cut_boxes`, and every input pasted into its `out`"
+    boxes, pb, lam = _cut_boxes(s, c, gate, H, W, mode, minmax)
+    return boxes, pb, lam, tuple(o.copy_(_paste_rows(x, perm, pb)) for x, o in zip(xs, outs))
+
 def cutmix_batch(
     x, # Inputs: a tensor, or a tuple of tensors (every floating-point one gets the box; all must share H and W)
     y=None, # Targets: a tensor, a tuple of tensors, or None; targets of the image's size get the box too
@@ -158,8 +176,8 @@ def cutmix_batch(
     compile:bool=False, # Use a `torch.compile`d kernel for per-sample boxes (eager where it can't compile)
 )->MixedBatch:
     "CutMix a batch: paste a box of each sample's partner into it; `lam` is the exact share each sample keeps"
-    x0 = float_inputs(_tup(x), 'cutmix_batch')[0]
-    (H, W), n, dev = cut_size(x0), x0.shape[0], x0.device
+    fx = float_inputs(_tup(x), 'cutmix_batch')
+    (H, W), n, dev = cut_size(fx[0]), fx[0].shape[0], fx[0].device
     alpha, p = check_alpha(alpha), check_prob(p)
     box_mode, minmax = check_box(box_mode, minmax)
     gens = split_gens(generator, dev)
@@ -174,13 +192,16 @@ def cutmix_batch(
         mask = _Lazy(lambda: box_mask(box.to(dev), H, W))   # pasted by slicing: the mask is made only if someone reads it
         return assemble_mix(x, y, perm, lam, mask=mask, box=box, method='cutmix', same_lam=gate is None, region=(t, l, b, r),
                             hw=(H, W), gate=gate, inplace=inplace)
-    boxes = rand_boxes(n, H, W, alpha, dev, gens[1], box_mode, minmax)
-    lam = box_lam(boxes, H, W)
-    pb = boxes if gate is None else boxes * gate[:, None]        # emptied where nothing is pasted
-    if gate is not None: lam = torch.where(gate, lam, 1.)
-    mask = _Lazy(lambda: box_mask(pb, H, W))     # pasted from the boxes: the masks are made only if someone reads them
+    s, c = _box_draws(n, alpha, minmax, dev, gens[1])
     perm = sample_perm(n, dev, gens[1], derange)
-    return assemble_mix(x, y, perm, lam, mask=mask, box=boxes, method='cutmix', inplace=inplace, compile=compile, pboxes=pb, hw=(H, W))
+    res = None
+    if compile and not inplace and not any(t.requires_grad for t in fx):   # boxes, `lam` and pastes: one compiled call
+        for t in fx: _same_hw(t, (H, W))
+        res = _run_compiled(_cut_step, tuple(fx), perm, s, c, gate, H, W, box_mode, minmax, tuple(new_buffer(t) for t in fx))
+    boxes, pb, lam, mixed = res if res is not None else (*_cut_boxes(s, c, gate, H, W, box_mode, minmax), None)
+    mask = _Lazy(lambda: box_mask(pb, H, W))     # pasted from the boxes: the masks are made only if someone reads them
+    return assemble_mix(x, y, perm, lam, mask=mask, box=boxes, method='cutmix', inplace=inplace, compile=compile, pboxes=pb, hw=(H, W),
+                        mixed=mixed)
 
 # %% ../nbs/02_cutmix.ipynb #94725eab
 class CutMix(MixHandler):
