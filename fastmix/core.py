@@ -325,6 +325,11 @@ def _kernel(x:Tensor, perm:Tensor, w:Tensor|None, boxes:Tensor|None, out:Tensor)
     return out.copy_(res)
 
 _COMPILED, _COMPILE_FAILED, _AT_LIMIT = {}, [], set()
+_BLEND_MIN = 8 << 20   # bytes: on the CPU a smaller blend alone (MixUp) runs eagerly even with `compile=True`
+
+def _blend_compiles(x:Tensor)->bool:
+    "Whether a blend alone pays for a compiled call: on the CPU only from `_BLEND_MIN` bytes (its eager form is a handful of ops)"
+    return x.device.type != 'cpu' or x.numel() * x.element_size() >= _BLEND_MIN
 
 def _run_compiled(fn, *args):
     "`fn(*args)` through `torch.compile(fn)`, or None where it can't compile (then it warns once, and nothing is compiled again)"
@@ -404,7 +409,7 @@ def mix_one(
         if w is not None or mask is not None: raise ValueError("mix_one takes a `region` alone, without `w` or `mask`")
         return _paste_region(x, perm, region, gate, inplace)
     if w is None and mask is None: return x
-    if compile and not inplace and not x.requires_grad and (mask is None or boxes is not None):
+    if compile and not inplace and not x.requires_grad and (mask is None or boxes is not None) and (boxes is not None or _blend_compiles(x)):
         res = _run_compiled(_kernel, x, perm, w, boxes, new_buffer(x))
         if res is not None: return res
     if w is None and boxes is not None and not x.requires_grad:   # a paste: `lerp` with the partner's weight 1 in the boxes, no mask
