@@ -34,8 +34,8 @@ def test_no_host_reads_in_batch_path():
     "The per-batch code never reads a device value back to the host (`show` is display code, outside training)"
     import fastmix.core, fastmix.mixup, fastmix.cutmix, fastmix.cutmixup
     src = ''.join(Path(m.__file__).read_text() for m in (fastmix.core, fastmix.mixup, fastmix.cutmix, fastmix.cutmixup))
-    # `host_box` and what it calls with `host=True` read tensors they made on the CPU themselves ('cpu' is hard-coded there)
-    host = re.findall(r'\.(?:item|tolist)\(', src[src.index('def _box_sides('):src.index('def check_box(')] + src[src.index('def host_box('):src.index('# %%', src.index('def host_box('))])
+    # `host_box` and `_host_sides` read tensors they made on the CPU themselves ('cpu' is hard-coded there)
+    host = re.findall(r'\.(?:item|tolist)\(', src[src.index('def _host_sides('):src.index('def check_box(')] + src[src.index('def host_box('):src.index('# %%', src.index('def host_box('))])
     assert len(host) == 3, host
     assert len(re.findall(r'\.(item|tolist|cpu|numpy)\(', src)) == len(host)
 
