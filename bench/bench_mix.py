@@ -8,7 +8,10 @@
 Floors: `add` is `torch.add(a, b, out=c)` on preallocated tensors of the batch's size (two reads and one write, the
 least traffic an out-of-place mix needs); `lerp` is the minimal out-of-place `x.lerp(x[perm], w)`. Every method runs
 interleaved with the others in one process (a shuffled round-robin); the table gives median times, and ratios as the
-median over rounds of (method time / other time in the same round), so that slow drifts of a shared machine cancel. Peers that
+median over rounds of (method time / other time in the same round), so that slow drifts of a shared machine cancel.
+`/ best peer` compares with the fastest peer doing the same job; `/ same kind` with the fastest one that also writes the
+same way: into a new tensor, or into its input (timm's modes and fastai's CutMix do; fastmix's `inplace=True` rows
+do), since a paste into the input skips the copy of the batch that an out-of-place mix must make. Peers that
 are not installed (fastai, timm, torchvision) are skipped. Peak extra memory is counted by watching every allocation
 the step makes (a TorchDispatchMode), in units of the batch's size.
 """
@@ -144,24 +147,35 @@ def paired(a:list, b:list)->float:
     "Median over rounds of `a / b` timed in the same round: slow drifts of the machine (other tenants, clocks) cancel"
     return statistics.median(x / y for x, y in zip(a, b))
 
+IN_PLACE = ('timm ', 'fastai CutMix')   # peers that write the mix into their input (timm: every mode; fastai: CutMix)
+
+def in_place(name:str)->bool:
+    "Whether the method overwrites its input: fastmix's `inplace=True` rows and the peers in `IN_PLACE`"
+    return name.endswith(', inplace') or name.startswith(IN_PLACE)
+
 def report(shape, dtype, rows, errors):
     ts = {r['name']: r.pop('times_us') for r in rows}
     add, lerp = ts['floor: add(a, b, out=c)'], ts['floor: x.lerp(x[perm], w)']
-    fastest_peer = {}                                      # job -> times of the peer with the lowest median doing it
+    best, same = {}, {}      # job (and, for `same`, in place or not) -> (median, times) of the fastest peer doing it
     for r in rows:
-        if not r['name'].startswith(('fastmix', 'floor')) and r['median_us'] < fastest_peer.get(r['job'], (float('inf'),))[0]:
-            fastest_peer[r['job']] = (r['median_us'], ts[r['name']])
+        if r['name'].startswith(('fastmix', 'floor')): continue
+        for d, k in ((best, r['job']), (same, (r['job'], in_place(r['name'])))):
+            if r['median_us'] < d.get(k, (float('inf'),))[0]: d[k] = (r['median_us'], ts[r['name']])
     print(f"\n{tuple(shape)} {str(dtype).replace('torch.', '')}")
     own = any(r.get('ratio_add_own_loop') for r in rows)
-    print(f"{'method':<46}{'median us':>11}{'/ add':>8}{'/ lerp':>8}{'/ best peer':>12}{'peak mem':>10}" + (f"{'/ add, own loop':>17}" if own else ''))
+    print(f"{'method':<46}{'median us':>11}{'/ add':>8}{'/ lerp':>8}{'/ best peer':>12}{'/ same kind':>12}{'peak mem':>10}" + (f"{'/ add, own loop':>17}" if own else ''))
     for r in rows:
         r['ratio_add'], r['ratio_lerp'] = paired(ts[r['name']], add), paired(ts[r['name']], lerp)
-        peer = fastest_peer.get(r['job'])
-        r['ratio_best_peer'] = paired(ts[r['name']], peer[1]) if peer and r['name'].startswith('fastmix') else None
+        fm = r['name'].startswith('fastmix')
+        peer, kind = best.get(r['job']), same.get((r['job'], in_place(r['name'])))
+        r['ratio_best_peer'] = paired(ts[r['name']], peer[1]) if peer and fm else None
+        # the fastest peer that writes the same way (into a new tensor, or into its input); None where no peer does
+        r['ratio_same_kind'] = paired(ts[r['name']], kind[1]) if kind and fm else None
         mem = '-' if r['peak_extra_batches'] is None else f"{r['peak_extra_batches']:.2f}x"
         bp = '' if r['ratio_best_peer'] is None else f"{r['ratio_best_peer']:.2f}"
+        sk = '' if r['ratio_same_kind'] is None else f"{r['ratio_same_kind']:.2f}"
         ol = f"{r['ratio_add_own_loop']:>17.2f}" if own and r.get('ratio_add_own_loop') else ''
-        print(f"{r['name']:<46}{r['median_us']:>11.0f}{r['ratio_add']:>8.2f}{r['ratio_lerp']:>8.2f}{bp:>12}{mem:>10}{ol}")
+        print(f"{r['name']:<46}{r['median_us']:>11.0f}{r['ratio_add']:>8.2f}{r['ratio_lerp']:>8.2f}{bp:>12}{sk:>12}{mem:>10}{ol}")
     for n, e in errors.items(): print(f"{n:<46} fails: {e}")
 
 def scaling(device, reps=15, sizes=(8, 16, 32, 64, 128, 256), hw=32):
