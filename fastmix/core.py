@@ -297,32 +297,26 @@ def _inside(boxes:Tensor, x:Tensor)->Tensor:
     in_r, in_c = (e.to(x.dtype) for e in _box_edges(boxes, H, W))
     return _bcast(torch.mul(in_r[:, :, None], in_c[:, None, :], out=new_buffer(x, (boxes.shape[0], H, W))), x.ndim)
 
-def _box_pred(boxes:Tensor, x:Tensor)->Tensor:
-    "Inside-the-box predicate, `(n, 1.., H, W)`, computed from the boxes (no mask in memory)"
-    H, W = x.shape[-2:]   # bools and `&`, not `_box_edges`' uint8 difference: inductor vectorises this form (the other ran 20x slower)
-    rows, cols = torch.arange(H, device=boxes.device), torch.arange(W, device=boxes.device)
-    inr = (rows >= boxes[:, 0, None]) & (rows < boxes[:, 2, None])
-    inc = (cols >= boxes[:, 1, None]) & (cols < boxes[:, 3, None])
-    return (inr[:, :, None] & inc[:, None, :]).view(boxes.shape[0], *[1]*(x.ndim-3), H, W)
-
-def _paste_rows(x:Tensor, perm:Tensor, boxes:Tensor)->Tensor:
-    "The partners' pixels inside `boxes` pasted into `x`, written for `torch.compile`: each row is read from one sample, the partner where the row crosses the box"
+def _paste_rows(x:Tensor, perm:Tensor, boxes:Tensor, w:Tensor|None=None)->Tensor:
+    "`x` blended with its partners by `w` (None: not blended), their pixels inside `boxes` pasted; for `torch.compile`: each row is read from one sample"
     n, (H, W), dev = x.shape[0], x.shape[-2:], x.device
     rows, cols = torch.arange(H, device=dev), torch.arange(W, device=dev)
     inr = (rows >= boxes[:, 0, None]) & (rows < boxes[:, 2, None])                  # (n, H): rows that cross the box
     inc = (cols >= boxes[:, 1, None]) & (cols < boxes[:, 3, None])                  # (n, W): columns inside it
-    src = torch.where(inr, perm[:, None], torch.arange(n, device=dev)[:, None])     # the sample each row is read from
+    # (bools and `&`, not `_box_edges`' uint8 difference: inductor vectorises this form; the other ran 20x slower)
+    take = inr if w is None else inr | (w != 1)[:, None]                            # rows that need the partner at all
+    src = torch.where(take, perm[:, None], torch.arange(n, device=dev)[:, None])    # the sample each row is read from
     mid = [torch.arange(s, device=dev).view(-1, *[1]*(x.ndim-3-i)) for i, s in enumerate(x.shape[1:-2])]
     part = x[(src.view(n, *[1]*(x.ndim-3), H), *mid, rows)]      # a whole row from one sample: contiguous, vectorised loads
-    return torch.where(inc.view(n, *[1]*(x.ndim-2), W), part, x)  # outside the box `part` is `x` itself, already in the cache
+    inc = inc.view(n, *[1]*(x.ndim-2), W)
+    if w is None: return torch.where(inc, part, x)              # outside the box `part` is `x` itself, already in the cache
+    box = inc & inr.view(n, *[1]*(x.ndim-3), H, 1)                # where `part` is `x`, w is 1 and `lerp` returns `x` exactly
+    return torch.where(box, part, torch.lerp(part, x, w.to(x.dtype).view(n, *[1]*(x.ndim-1))))
 
 def _kernel(x:Tensor, perm:Tensor, w:Tensor|None, boxes:Tensor|None, out:Tensor)->Tensor:
     "The fused mix for `torch.compile`: blend by `w`, the partner's pixels inside `boxes`, written into `out`"
-    if w is None: return out.copy_(_paste_rows(x, perm, boxes))   # a paste alone: rows outside the boxes read one sample
-    x1 = x[perm]
-    res = torch.lerp(x1, x, w.to(x.dtype).view(-1, *[1]*(x.ndim-1)))   # a weight per sample...
-    if boxes is not None: res = torch.where(_box_pred(boxes, x), x1, res)   # ...then a select: inductor vectorises both
-    return out.copy_(res)
+    if boxes is not None: return out.copy_(_paste_rows(x, perm, boxes, w))   # rows that need no partner read one sample
+    return out.copy_(torch.lerp(x[perm], x, w.to(x.dtype).view(-1, *[1]*(x.ndim-1))))   # a weight per sample
 
 _COMPILED, _COMPILE_FAILED, _AT_LIMIT = {}, [], set()
 _BLEND_MIN = 8 << 20   # bytes: on the CPU a smaller blend alone (MixUp) runs eagerly even with `compile=True`
@@ -345,6 +339,19 @@ def _run_compiled(fn, *args):
             return None
         _COMPILE_FAILED.append(repr(e))
         warnings.warn(f"fastmix: torch.compile failed ({type(e).__name__}: {str(e).splitlines()[0][:200]}); mixing eagerly instead.")
+
+def _try_compiled(
+    step, # A method's work after its draws: `step(xs, *args, outs)`, returning its results and the mixed `outs` last
+    xs:list, # The floating-point inputs
+    hw:tuple, # The image's height and width (every input must have it)
+    args:tuple, # The draws and options `step` takes
+    inplace:bool, # Whether the user asked to mix in place (then nothing is compiled)
+    compile:bool, # Whether the user asked for compiled kernels
+):
+    "The compiled `step`'s results, or None where it doesn't apply (no `compile`, `inplace`, autograd) or can't compile"
+    if not compile or inplace or any(t.requires_grad for t in xs): return None
+    for t in xs: _same_hw(t, hw)
+    return _run_compiled(step, tuple(xs), *args, tuple(new_buffer(t) for t in xs))
 
 _BLOCK = 4 << 20   # bytes: float32 batches are mixed in blocks this size, each blended while still in the CPU's cache
 

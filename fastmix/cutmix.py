@@ -11,8 +11,8 @@ from fastcore.basics import patch
 from fastcore.meta import delegates
 from fastai.learner import Learner
 from .core import (MixHandler, MixedBatch, assemble_mix, check_alpha, check_prob, cut_size, float_inputs, mix_inputs,
-                          new_buffer, sample_beta, sample_gate, sample_perm, split_gens, unmixed_batch, _box_edges, _const, _Lazy,
-                          _num, _paste_rows, _run_compiled, _same_hw, _tup)
+                          sample_beta, sample_gate, sample_perm, split_gens, unmixed_batch, _box_edges, _const, _Lazy, _num,
+                          _paste_rows, _try_compiled, _tup)
 
 # %% auto #0
 __all__ = ['box_from_lam', 'check_box', 'rand_boxes', 'host_box', 'box_mask', 'box_lam', 'cutmix_inputs', 'cutmix_batch',
@@ -194,10 +194,7 @@ def cutmix_batch(
                             hw=(H, W), gate=gate, inplace=inplace)
     s, c = _box_draws(n, alpha, minmax, dev, gens[1])
     perm = sample_perm(n, dev, gens[1], derange)
-    res = None
-    if compile and not inplace and not any(t.requires_grad for t in fx):   # boxes, `lam` and pastes: one compiled call
-        for t in fx: _same_hw(t, (H, W))
-        res = _run_compiled(_cut_step, tuple(fx), perm, s, c, gate, H, W, box_mode, minmax, tuple(new_buffer(t) for t in fx))
+    res = _try_compiled(_cut_step, fx, (H, W), (perm, s, c, gate, H, W, box_mode, minmax), inplace, compile)   # all but the draws
     boxes, pb, lam, mixed = res if res is not None else (*_cut_boxes(s, c, gate, H, W, box_mode, minmax), None)
     mask = _Lazy(lambda: box_mask(pb, H, W))     # pasted from the boxes: the masks are made only if someone reads them
     return assemble_mix(x, y, perm, lam, mask=mask, box=boxes, method='cutmix', inplace=inplace, compile=compile, pboxes=pb, hw=(H, W),

@@ -8,15 +8,29 @@ import torch
 from fastcore.basics import patch
 from fastcore.meta import delegates
 from fastai.learner import Learner
-from .core import (MixHandler, MixedBatch, _at, _check_sched, _Lazy, _tup, assemble_mix, check_alpha,
-                          check_prob, cut_size, float_inputs, host_coin, sample_gate, sample_perm, split_gens, unmixed_batch)
+from .core import (MixHandler, MixedBatch, _at, _check_sched, _Lazy, _paste_rows, _try_compiled, _tup, assemble_mix,
+                          check_alpha, check_prob, cut_size, float_inputs, host_coin, sample_gate, sample_perm, split_gens,
+                          unmixed_batch)
 from .mixup import mixup_batch, mixup_lam
-from .cutmix import box_lam, box_mask, check_box, cutmix_batch, rand_boxes
+from .cutmix import box_lam, box_mask, check_box, cutmix_batch, _box_draws, _place_boxes
 
 # %% auto #0
 __all__ = ['cutmixup_batch', 'CutMixUp']
 
 # %% ../nbs/03_cutmixup.ipynb #a67bf364
+def _cmu_parts(cut, lam_mix, s, c, gate, H, W, mode, minmax)->tuple:
+    "Per-sample CutMixUp from its draws: boxes, the boxes pasted (emptied for MixUp samples), `lam`, and the blend weights `w`"
+    boxes = _place_boxes(s, c, H, W, mode, minmax)
+    lam = torch.where(cut, box_lam(boxes, H, W), lam_mix)
+    w = torch.where(cut, 1., lam_mix)                   # CutMix samples are not blended...
+    if gate is not None: lam, w = torch.where(gate, lam, 1.), torch.where(gate, w, 1.)
+    return boxes, boxes * (cut if gate is None else cut & gate)[:, None], lam, w   # ...and MixUp samples get no box: emptied
+
+def _cmu_step(xs:tuple, perm, cut, lam_mix, s, c, gate, H, W, mode, minmax, outs:tuple)->tuple:
+    "Per-sample CutMixUp after the draws, as one graph for `torch.compile`: `_cmu_parts`, and every input mixed into its `out`"
+    boxes, pb, lam, w = _cmu_parts(cut, lam_mix, s, c, gate, H, W, mode, minmax)
+    return boxes, pb, lam, w, tuple(o.copy_(_paste_rows(x, perm, pb, w)) for x, o in zip(xs, outs))
+
 def cutmixup_batch(
     x, # Inputs: a tensor, or a tuple of tensors (floating-point ones are mixed; all must share H and W)
     y=None, # Targets: a tensor, a tuple of tensors, or None
@@ -34,7 +48,8 @@ def cutmixup_batch(
     compile:bool=False, # Use `torch.compile`d kernels (eager where they can't compile)
 )->MixedBatch:
     "MixUp or CutMix a batch, choosing the method per batch or per sample"
-    x0 = float_inputs(_tup(x), 'cutmixup_batch')[0]
+    fx = float_inputs(_tup(x), 'cutmixup_batch')
+    x0 = fx[0]
     n, dev = x0.shape[0], x0.device
     mixup_alpha, cutmix_alpha = check_alpha(mixup_alpha, 'mixup_alpha'), check_alpha(cutmix_alpha, 'cutmix_alpha')
     switch_p, p = check_prob(switch_p, 'switch_p'), check_prob(p)
@@ -49,15 +64,14 @@ def cutmixup_batch(
     if n < 2 or not go: return unmixed_batch(x, y)
     cut = torch.rand(n, device=dev, generator=gens[1]) < switch_p
     lam_mix = mixup_lam(n, mixup_alpha, dev, gens[1])
-    boxes = rand_boxes(n, H, W, cutmix_alpha, dev, gens[1], box_mode, minmax)
-    lam = torch.where(cut, box_lam(boxes, H, W), lam_mix)
-    w = torch.where(cut, 1., lam_mix)                   # CutMix samples are not blended...
-    if gate is not None: lam, w = torch.where(gate, lam, 1.), torch.where(gate, w, 1.)
-    pb = boxes * (cut if gate is None else cut & gate)[:, None]       # ...and MixUp samples get no box: emptied
-    mask = _Lazy(lambda: box_mask(pb, H, W))     # pasted from the boxes: the masks are made only if someone reads them
+    s, c = _box_draws(n, cutmix_alpha, minmax, dev, gens[1])
     perm = sample_perm(n, dev, gens[1], derange)
+    args = (perm, cut, lam_mix, s, c, gate, H, W, box_mode, minmax)
+    res = _try_compiled(_cmu_step, fx, (H, W), args, inplace, compile)      # all but the draws: one compiled call
+    boxes, pb, lam, w, mixed = res if res is not None else (*_cmu_parts(*args[1:]), None)
+    mask = _Lazy(lambda: box_mask(pb, H, W))     # pasted from the boxes: the masks are made only if someone reads them
     return assemble_mix(x, y, perm, lam, w=w, mask=mask, box=boxes, cut=cut, method='cutmixup', inplace=inplace, compile=compile,
-                        pboxes=pb, hw=(H, W))
+                        pboxes=pb, hw=(H, W), mixed=mixed)
 
 # %% ../nbs/03_cutmixup.ipynb #761fd336
 class CutMixUp(MixHandler):
