@@ -382,14 +382,16 @@ def _eager_mix(x, perm, W=None, m=None, P=None, inplace=False):
         _blend(o, x[i:i+k], rows(W, i), rows(m, i), rows(P, i), o)
     return out
 
+_COPY_ALL = 16 << 20   # bytes: up to this (about the CPU's cache here), a one-box paste copies the whole batch first
+
 def _paste_region(x:Tensor, perm:Tensor, region:tuple, gate:Tensor|None=None, inplace:bool=False)->Tensor:
     "Paste the partners' pixels inside one box given as Python ints into every (gated) sample: only the box is gathered"
     t, l, b, r = region
     src = x[..., t:b, l:r]
     if gate is None and not inplace and not x.requires_grad:
         out, (H, W) = new_buffer(x), x.shape[-2:]
-        if _small(x.numel() * x.element_size()): out.copy_(x)   # small: one copy, then the box over it (fewer calls)
-        else:                                                    # large: copy the four slabs around the box, gather the box
+        if x.numel() * x.element_size() <= _COPY_ALL: out.copy_(x)   # one copy, then the box over it (the batch is still in the cache)
+        else:                                                    # larger: copy the four slabs around the box, gather the box
             for rows, cols in ((slice(0, t), slice(0, W)), (slice(b, H), slice(0, W)), (slice(t, b), slice(0, l)), (slice(t, b), slice(r, W))):
                 if rows.start < rows.stop and cols.start < cols.stop: out[..., rows, cols] = x[..., rows, cols]
         torch.index_select(src, 0, perm, out=out[..., t:b, l:r])
