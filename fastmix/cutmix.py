@@ -173,7 +173,7 @@ def cutmix_batch(
     derange:bool=False, # Never pair a sample with itself
     generator=None, # None (torch's global RNG), a `torch.Generator` on the batch's device, or a `MixRNG`
     inplace:bool=False, # Paste into the input tensors themselves (only if you own them)
-    compile:bool=False, # Use a `torch.compile`d kernel for per-sample boxes (eager where it can't compile)
+    compile:bool=False, # Per-sample boxes: all work after the draws in one `torch.compile`d call (eager where it can't compile)
 )->MixedBatch:
     "CutMix a batch: paste a box of each sample's partner into it; `lam` is the exact share each sample keeps"
     fx = float_inputs(_tup(x), 'cutmix_batch')

@@ -45,7 +45,7 @@ def cutmixup_batch(
     same_lam:bool=False, # One weight for the whole batch (for losses with no per-sample values); implies one method per batch
     generator=None, # None (torch's global RNG), a `torch.Generator` on the batch's device, or a `MixRNG`
     inplace:bool=False, # Write the mix into the input tensors (only if you own them)
-    compile:bool=False, # Use `torch.compile`d kernels (eager where they can't compile)
+    compile:bool=False, # Use `torch.compile`d kernels: per sample, all work after the draws in one call (eager where they can't compile)
 )->MixedBatch:
     "MixUp or CutMix a batch, choosing the method per batch or per sample"
     fx = float_inputs(_tup(x), 'cutmixup_batch')

@@ -46,7 +46,7 @@ def mixup_batch(
     same_lam:bool=False, # One weight for the whole batch (for losses with no per-sample values)
     generator=None, # None (torch's global RNG), a `torch.Generator` on the batch's device, or a `MixRNG`
     inplace:bool=False, # Write the mix into the input tensors (only if you own them)
-    compile:bool=False, # Use a `torch.compile`d kernel (eager where it can't compile)
+    compile:bool=False, # Use a `torch.compile`d kernel for batches of 8 MB or more on the CPU, any on a GPU (eager where it can't compile)
 )->MixedBatch:
     "MixUp a batch: `lam*x + (1-lam)*x[perm]` with `lam = max(t, 1-t)`, `t ~ Beta(alpha, alpha)`, one per sample"
     x0 = float_inputs(_tup(x), 'mixup_batch')[0]
