@@ -255,13 +255,17 @@ def reuse_buffers(
 def _uses(t:Tensor)->int: return torch._C._storage_Use_Count(t.untyped_storage()._cdata)
 def _small(nbytes:int)->bool: return nbytes < 1 << 20   # under 1 MB: malloc's free lists serve it fast
 
+def _pooled(x:Tensor, shape:tuple|None=None)->bool:
+    "Whether `new_buffer` serves this size from its pool (a large CPU tensor); elsewhere an op may as well allocate its own result"
+    return x.device.type == 'cpu' and _REUSE[0] and not _small(math.prod(x.shape if shape is None else shape) * x.element_size())
+
 def new_buffer(
     x:Tensor, # A tensor whose shape, dtype and device the buffer takes
     shape:tuple|None=None, # Another shape, in `x`'s dtype and on its device
 )->Tensor: # A new tensor (contents undefined) like `x`
     "A result buffer like `x`; on the CPU, one that nothing else holds any more is reused instead of allocated"
     shape = tuple(x.shape if shape is None else shape)
-    if x.device.type != 'cpu' or not _REUSE[0] or _small(math.prod(shape) * x.element_size()):   # `empty_like`: a third of the cost
+    if not _pooled(x, shape):             # `empty_like`: a third of the cost of `empty`
         return torch.empty_like(x) if shape == x.shape and x.is_contiguous() else torch.empty(shape, dtype=x.dtype, device=x.device)
     bufs = _POOL.setdefault((shape, x.dtype), [])
     for base, free in bufs:
@@ -295,7 +299,9 @@ def _inside(boxes:Tensor, x:Tensor)->Tensor:
     "1 inside each sample's box, 0 outside, in `x`'s dtype, `(n, 1.., H, W)`: the partner's weight for a paste by `lerp`"
     H, W = x.shape[-2:]
     in_r, in_c = (e.to(x.dtype) for e in _box_edges(boxes, H, W))
-    return _bcast(torch.mul(in_r[:, :, None], in_c[:, None, :], out=new_buffer(x, (boxes.shape[0], H, W))), x.ndim)
+    shape = (boxes.shape[0], H, W)
+    P = torch.mul(in_r[:, :, None], in_c[:, None, :], out=new_buffer(x, shape)) if _pooled(x, shape) else in_r[:, :, None] * in_c[:, None, :]
+    return _bcast(P, x.ndim)
 
 def _paste_rows(x:Tensor, perm:Tensor, boxes:Tensor, w:Tensor|None=None)->Tensor:
     "`x` blended with its partners by `w` (None: not blended), their pixels inside `boxes` pasted; for `torch.compile`: each row is read from one sample"
@@ -368,14 +374,21 @@ def _blend(x1, x, W, m, P, out):
     if P is not None: return torch.lerp(x, x1, P, out=out)     # exactly `x` where P is 0, `x1` where it is 1
     return torch.where(m, x1, x, out=out)
 
+def _gather(x:Tensor, perm:Tensor)->Tensor:
+    "The partners `x[perm]`: in a reused buffer where the pool has one, else allocated by `index_select` itself (one op fewer)"
+    return torch.index_select(x, 0, perm, out=new_buffer(x)) if _pooled(x) else torch.index_select(x, 0, perm)
+
+def _copy(x:Tensor)->Tensor:
+    "A contiguous copy of `x`: in a reused buffer where the pool has one, else by `clone` (one op, not two)"
+    return new_buffer(x).copy_(x) if _pooled(x) else x.clone(memory_format=torch.contiguous_format)
+
 def _eager_mix(x, perm, W=None, m=None, P=None, inplace=False):
     "Gather the partners into the result buffer, then blend or paste (see `_blend`) in place there, block by block on the CPU"
     if x.requires_grad: return _blend(x[perm], x, W, m, P, None)   # autograd: plain out-of-place ops
-    if inplace:                           # all partners first: the blend overwrites samples that are partners of others
-        return _blend(torch.index_select(x, 0, perm, out=new_buffer(x)), x, W, m, P, x)
-    out, n = new_buffer(x), x.shape[0]    # the one batch-sized buffer: the partners, which become the result
-    k = _block(x)
-    if k >= n: return _blend(torch.index_select(x, 0, perm, out=out), x, W, m, P, out)
+    if inplace: return _blend(_gather(x, perm), x, W, m, P, x)   # all partners first: the blend overwrites partners of others
+    n, k = x.shape[0], _block(x)
+    if k >= n: return _blend(o := _gather(x, perm), x, W, m, P, o)   # the one batch-sized buffer: the partners, then the result
+    out = new_buffer(x)
     rows = lambda t, i: t if t is None or t.shape[0] == 1 else t[i:i+k]   # masks and weights may be one for the batch
     for i in range(0, n, k):              # a block's partners are still cached when they are blended: 3 passes, not 5
         o = torch.index_select(x, 0, perm[i:i+k], out=out[i:i+k])
@@ -389,16 +402,17 @@ def _paste_region(x:Tensor, perm:Tensor, region:tuple, gate:Tensor|None=None, in
     t, l, b, r = region
     src = x[..., t:b, l:r]
     if gate is None and not inplace and not x.requires_grad:
-        out, (H, W) = new_buffer(x), x.shape[-2:]
-        if x.numel() * x.element_size() <= _COPY_ALL: out.copy_(x)   # one copy, then the box over it (the batch is still in the cache)
+        H, W = x.shape[-2:]
+        if x.numel() * x.element_size() <= _COPY_ALL: out = _copy(x)   # one copy, then the box over it (the batch is still in the cache)
         else:                                                    # larger: copy the four slabs around the box, gather the box
+            out = new_buffer(x)
             for rows, cols in ((slice(0, t), slice(0, W)), (slice(b, H), slice(0, W)), (slice(t, b), slice(0, l)), (slice(t, b), slice(r, W))):
                 if rows.start < rows.stop and cols.start < cols.stop: out[..., rows, cols] = x[..., rows, cols]
         torch.index_select(src, 0, perm, out=out[..., t:b, l:r])
         return out
     part = torch.index_select(src, 0, perm)    # faster than `src[perm]` on a box's strided view
     if gate is not None: part = torch.where(gate.view(-1, *[1]*(x.ndim-1)), part, src)
-    out = x if inplace else new_buffer(x).copy_(x)
+    out = x if inplace else _copy(x)
     out[..., t:b, l:r] = part
     return out
 
