@@ -253,11 +253,10 @@ def reuse_buffers(
     if not on: _POOL.clear()
 
 def _uses(t:Tensor)->int: return torch._C._storage_Use_Count(t.untyped_storage()._cdata)
-def _small(nbytes:int)->bool: return nbytes < 1 << 20   # under 1 MB: malloc's free lists serve it fast
-
 def _pooled(x:Tensor, shape:tuple|None=None)->bool:
     "Whether `new_buffer` serves this size from its pool (a large CPU tensor); elsewhere an op may as well allocate its own result"
-    return x.device.type == 'cpu' and _REUSE[0] and not _small(math.prod(x.shape if shape is None else shape) * x.element_size())
+    nbytes = math.prod(x.shape if shape is None else shape) * x.element_size()
+    return x.device.type == 'cpu' and _REUSE[0] and nbytes >= 1 << 20   # under 1 MB malloc's free lists serve it fast
 
 def new_buffer(
     x:Tensor, # A tensor whose shape, dtype and device the buffer takes
@@ -333,7 +332,7 @@ def _blend_compiles(x:Tensor)->bool:
     return x.device.type != 'cpu' or x.numel() * x.element_size() >= _BLEND_MIN
 
 def _run_compiled(fn, *args):
-    "`fn(*args)` through `torch.compile(fn)`, or None where it can't compile (then it warns once, and nothing is compiled again)"
+    "`fn(*args)` through `torch.compile(fn)`, or None where it can't (a failure warns once and stops all compiling; `fn` at the recompile limit stops `fn`)"
     if _COMPILE_FAILED or fn in _AT_LIMIT: return None
     c = _COMPILED.get(fn)
     if c is None: c = _COMPILED[fn] = torch.compile(fn, fullgraph=True, dynamic=False)
@@ -433,7 +432,7 @@ def mix_one(
         if w is not None or mask is not None: raise ValueError("mix_one takes a `region` alone, without `w` or `mask`")
         return _paste_region(x, perm, region, gate, inplace)
     if w is None and mask is None: return x
-    if compile and not inplace and not x.requires_grad and (mask is None or boxes is not None) and (boxes is not None or _blend_compiles(x)):
+    if compile and not inplace and not x.requires_grad and (boxes is not None or (mask is None and _blend_compiles(x))):
         res = _run_compiled(_kernel, x, perm, w, boxes, new_buffer(x))
         if res is not None: return res
     if w is None and boxes is not None and not x.requires_grad:   # a paste: `lerp` with the partner's weight 1 in the boxes, no mask
