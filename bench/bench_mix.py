@@ -4,6 +4,14 @@
     python bench/bench_mix.py --quick    # (64,3,32,32) and (64,3,224,224), float32 and bfloat16: under a minute
     python bench/bench_mix.py --json out.json --device cuda
     python bench/bench_mix.py --quick --own-loop   # also each method in a loop of its own (no neighbours' page faults)
+    python bench/bench_mix.py --quick --before /tmp/fastmix-0.1   # also an older checkout's fastmix, side by side
+
+On the CPU it re-runs itself with a caching allocator, as PyTorch's CPU performance tuning guide advises: jemalloc with
+`MALLOC_CONF` set to keep freed memory for reuse, or tcmalloc, found in the usual library folders; without
+either, glibc's malloc told never to hand large blocks back to the system (`MALLOC_MMAP_THRESHOLD_`,
+`MALLOC_TRIM_THRESHOLD_`). Without any of them every batch-sized result is fresh memory from the operating system,
+whose page faults cost about as much as the mix itself. `--allocator none` skips this. On a GPU PyTorch's own caching
+allocator does that job.
 
 Floors: `add` is `torch.add(a, b, out=c)` on preallocated tensors of the batch's size (two reads and one write, the
 least traffic an out-of-place mix needs); `lerp` is the minimal out-of-place `x.lerp(x[perm], w)`. Every method runs
@@ -15,14 +23,36 @@ do), since a paste into the input skips the copy of the batch that an out-of-pla
 are not installed (fastai, timm, torchvision) are skipped. Peak extra memory is counted by watching every allocation
 the step makes (a TorchDispatchMode), in units of the batch's size.
 """
-import argparse, json, platform, random, statistics, time, warnings, weakref
+import argparse, importlib.util, json, os, platform, random, statistics, sys, time, warnings, weakref
+from pathlib import Path
 from types import SimpleNamespace
 import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_flatten
 
 warnings.filterwarnings('ignore')
-torch._dynamo.config.recompile_limit = 64   # the benchmark compiles for every shape and dtype; a training run needs one or two
+
+ALLOCATORS = ('libjemalloc.so.2', 'libjemalloc.so', 'libtcmalloc_minimal.so.4', 'libtcmalloc.so.4')
+LIB_DIRS = ('/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib')
+
+JEMALLOC_CONF = 'dirty_decay_ms:-1,muzzy_decay_ms:-1'   # jemalloc keeps freed pages for reuse, never purges them (the tuning guide's intent)
+GLIBC_KEEP = {'MALLOC_MMAP_THRESHOLD_': str(1 << 32), 'MALLOC_TRIM_THRESHOLD_': str(1 << 40)}   # never return memory
+
+def find_allocator():
+    "The path of a caching allocator library (jemalloc or tcmalloc), or None"
+    return next((str(Path(d)/n) for n in ALLOCATORS for d in LIB_DIRS if (Path(d)/n).exists()), None)
+
+def allocator_env(lib)->dict:
+    "The environment that makes the CPU allocator keep freed memory: `lib` preloaded (jemalloc configured), else glibc's settings"
+    if lib is None: return dict(GLIBC_KEEP)
+    return {'LD_PRELOAD': lib, **({'MALLOC_CONF': JEMALLOC_CONF} if 'jemalloc' in lib else {})}
+
+def load_before(folder:str):
+    "Import the fastmix package of another checkout as `fastmix_before` (its modules import each other relatively)"
+    init = Path(folder)/'fastmix'/'__init__.py'
+    spec = importlib.util.spec_from_file_location('fastmix_before', init, submodule_search_locations=[str(init.parent)])
+    mod = importlib.util.module_from_spec(spec); sys.modules['fastmix_before'] = mod; spec.loader.exec_module(mod)
+    return mod
 
 def _sync(device):
     if device.type == 'cuda': torch.cuda.synchronize(device)
@@ -48,8 +78,8 @@ def peak_extra(fn)->int:
     del res
     return tr.peak
 
-def cases(x, y, device, compiled=True, peers=True):
-    "name -> (job, callable) for one batch"
+def cases(x, y, device, peers=True, before=None):
+    "name -> (job, callable) for one batch; `before`: an older fastmix package, timed beside this one"
     from fastmix import mixup_batch, cutmix_batch, cutmixup_batch
     bs = x.shape[0]
     a, b, c = torch.randn_like(x), torch.randn_like(x), torch.empty_like(x)
@@ -65,11 +95,13 @@ def cases(x, y, device, compiled=True, peers=True):
         'fastmix MixUp, inplace': ('MixUp', lambda: mixup_batch(x, y, inplace=True)),
         'fastmix CutMix (batch box), inplace': ('CutMix batch box', lambda: cutmix_batch(x, y, inplace=True)),
     }
-    if compiled:
+    if before is not None:
+        fb = before
         cs.update({
-            'fastmix MixUp, compiled': ('MixUp', lambda: mixup_batch(x, y, compile=True)),
-            'fastmix CutMix (per-sample boxes), compiled': ('CutMix per-sample boxes', lambda: cutmix_batch(x, y, per_sample=True, compile=True)),
-            'fastmix CutMixUp (per sample), compiled': ('CutMixUp per sample', lambda: cutmixup_batch(x, y, per_sample=True, compile=True)),
+            'before: MixUp': ('MixUp', lambda: fb.mixup_batch(x, y)),
+            'before: CutMix (batch box)': ('CutMix batch box', lambda: fb.cutmix_batch(x, y)),
+            'before: CutMix (per-sample boxes)': ('CutMix per-sample boxes', lambda: fb.cutmix_batch(x, y, per_sample=True)),
+            'before: CutMixUp (per sample)': ('CutMixUp per sample', lambda: fb.cutmixup_batch(x, y, per_sample=True)),
         })
     if not peers: return cs
     try:
@@ -106,13 +138,22 @@ def cases(x, y, device, compiled=True, peers=True):
     except ImportError: pass
     return cs
 
-def bench(shape, dtype, device, reps, compiled=True, peers=True, seed=0, own_loop=False):
+def timed(fn, device, events=False)->float:
+    "Seconds one call of `fn` takes: between two CUDA events with `events` on a GPU (the device's time), else between two synchronisations"
+    if events and device.type == 'cuda':
+        s, e = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        s.record(); fn(); e.record(); e.synchronize()
+        return s.elapsed_time(e) / 1e3
+    _sync(device); t0 = time.perf_counter(); fn(); _sync(device)
+    return time.perf_counter() - t0
+
+def bench(shape, dtype, device, reps, peers=True, seed=0, own_loop=False, before=None, events=False):
     torch.manual_seed(seed); random.seed(seed)
     x = torch.randn(shape, device=device).to(dtype)
     y = torch.randint(0, 10, (shape[0],), device=device)
-    cs = cases(x, y, device, compiled, peers)
+    cs = cases(x, y, device, peers, before)
     ok, errors = {}, {}
-    for name, (job, fn) in cs.items():                      # warm up (and compile); note who fails
+    for name, (job, fn) in cs.items():                      # warm up; note who fails
         try:
             for _ in range(3): fn()
             _sync(device); ok[name] = job
@@ -121,9 +162,7 @@ def bench(shape, dtype, device, reps, compiled=True, peers=True, seed=0, own_loo
     names = list(ok)
     for _ in range(reps):
         random.shuffle(names)
-        for n in names:
-            _sync(device); t0 = time.perf_counter(); cs[n][1](); _sync(device)
-            times[n].append(time.perf_counter() - t0)
+        for n in names: times[n].append(timed(cs[n][1], device, events))
     own = {}
     if own_loop:          # each method in a loop of its own, right after the add floor in a loop of its own
         add = cs['floor: add(a, b, out=c)'][1]
@@ -136,9 +175,7 @@ def bench(shape, dtype, device, reps, compiled=True, peers=True, seed=0, own_loo
     nbytes = x.numel() * x.element_size()
     rows = []
     for n in ok:
-        # the tracker is a TorchDispatchMode, under which torch.compile gives up on the frame for good: compiled variants
-        # would run eagerly from then on, so they are not tracked (their kernel writes straight into the reused buffer)
-        mem = peak_extra(cs[n][1]) / nbytes if device.type != 'cuda' and 'compiled' not in n else None
+        mem = peak_extra(cs[n][1]) / nbytes if device.type != 'cuda' else None
         rows.append(dict(name=n, job=ok[n], median_us=statistics.median(times[n]) * 1e6, peak_extra_batches=mem, ratio_add_own_loop=own.get(n),
                          times_us=[t * 1e6 for t in times[n]]))
     return rows, errors
@@ -158,7 +195,7 @@ def report(shape, dtype, rows, errors):
     add, lerp = ts['floor: add(a, b, out=c)'], ts['floor: x.lerp(x[perm], w)']
     best, same = {}, {}      # job (and, for `same`, in place or not) -> (median, times) of the fastest peer doing it
     for r in rows:
-        if r['name'].startswith(('fastmix', 'floor')): continue
+        if r['name'].startswith(('fastmix', 'floor', 'before')): continue
         for d, k in ((best, r['job']), (same, (r['job'], in_place(r['name'])))):
             if r['median_us'] < d.get(k, (float('inf'),))[0]: d[k] = (r['median_us'], ts[r['name']])
     print(f"\n{tuple(shape)} {str(dtype).replace('torch.', '')}")
@@ -166,7 +203,7 @@ def report(shape, dtype, rows, errors):
     print(f"{'method':<46}{'median us':>11}{'/ add':>8}{'/ lerp':>8}{'/ best peer':>12}{'/ same kind':>12}{'peak mem':>10}" + (f"{'/ add, own loop':>17}" if own else ''))
     for r in rows:
         r['ratio_add'], r['ratio_lerp'] = paired(ts[r['name']], add), paired(ts[r['name']], lerp)
-        fm = r['name'].startswith('fastmix')
+        fm = r['name'].startswith(('fastmix', 'before'))
         peer, kind = best.get(r['job']), same.get((r['job'], in_place(r['name'])))
         r['ratio_best_peer'] = paired(ts[r['name']], peer[1]) if peer and fm else None
         # the fastest peer that writes the same way (into a new tensor, or into its input); None where no peer does
@@ -218,22 +255,30 @@ def main(argv=None):
     p.add_argument('--quick', action='store_true', help='two shapes, fewer repeats: under a minute')
     p.add_argument('--reps', type=int, default=None, help='timed repeats per method (default 30, quick 15)')
     p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
-    p.add_argument('--no-compile', action='store_true', help='skip the torch.compile variants')
+    p.add_argument('--before', default=None, metavar='CHECKOUT', help="also time another checkout's fastmix (e.g. a `git worktree` of 0.1), side by side")
+    p.add_argument('--allocator', default='auto', help="CPU only: 'auto' (jemalloc or tcmalloc if found, else glibc kept from returning memory), 'glibc', 'none', or a library path")
     p.add_argument('--no-peers', action='store_true', help='fastmix and the floors only (the peers allocate a lot, which slows what runs next)')
     p.add_argument('--shapes', default=None, help='e.g. 64x3x32x32,8x3x16x16 (overrides the defaults)')
     p.add_argument('--json', default='bench/results.json', help='where to write the results')
     p.add_argument('--own-loop', action='store_true', help='also time each method in a loop of its own against the add floor in its own loop')
+    p.add_argument('--events', action='store_true', help='on a GPU, time each call between CUDA events rather than host clocks')
     p.add_argument('--scaling', action='store_true', help='also time batch sizes 8..256 at 32 px: fixed cost and cost per sample')
     a = p.parse_args(argv)
     dev = torch.device(a.device)
+    if dev.type == 'cpu' and a.allocator != 'none' and 'FASTMIX_BENCH_ALLOCATOR' not in os.environ and argv is None:
+        env = allocator_env(None if a.allocator == 'glibc' else find_allocator() if a.allocator == 'auto' else a.allocator)
+        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **env, 'FASTMIX_BENCH_ALLOCATOR': ' '.join(f'{k}={v}' for k, v in env.items())})
+    before = load_before(a.before) if a.before else None
     sizes = (32, 224) if a.quick else (32, 64, 128, 224)
     shapes = [tuple(int(v) for v in s.split('x')) for s in a.shapes.split(',')] if a.shapes else [(64, 3, s, s) for s in sizes]
     reps = a.reps or (15 if a.quick else 40)
-    print(f"torch {torch.__version__} on {dev} ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads)")
-    out = dict(torch=torch.__version__, device=str(dev), threads=torch.get_num_threads(), peers=not a.no_peers, results=[])
+    alloc = os.environ.get('FASTMIX_BENCH_ALLOCATOR') or 'as the environment set it'
+    print(f"torch {torch.__version__} on {dev} ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads), allocator {alloc}")
+    out = dict(torch=torch.__version__, device=str(dev), threads=torch.get_num_threads(), peers=not a.no_peers, allocator=alloc,
+               before=a.before, results=[])
     for shape in shapes:
         for dt in (torch.float32, torch.bfloat16):
-            rows, errors = bench(shape, dt, dev, reps, compiled=not a.no_compile, peers=not a.no_peers, own_loop=a.own_loop)
+            rows, errors = bench(shape, dt, dev, reps, peers=not a.no_peers, own_loop=a.own_loop, before=before, events=a.events)
             report(shape, dt, rows, errors)
             out['results'].append(dict(shape=list(shape), dtype=str(dt), rows=rows, errors=errors))
     if a.scaling: out['scaling'] = scaling(dev)

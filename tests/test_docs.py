@@ -42,11 +42,11 @@ def test_link_check(tmp_path):
 
 def test_names_and_anchors():
     md = _load('make_docs')
-    assert md.page_name(Path('02_cutmix.ipynb')) == 'cutmix.html' and md.page_name(Path('index.ipynb')) == 'index.html'
+    assert md.page_name(Path('04_cutmix.ipynb')) == 'cutmix.html' and md.page_name(Path('index.ipynb')) == 'index.html'
     assert md.slug('MixHandler.before_batch') == 'mixhandler.before_batch' and md.slug('The `lam` rules') == 'the-lam-rules'
-    ln = md.Linker({'core.html': {'mixhandler', 'mix_inputs'}})
-    out = ln('See `MixHandler`, `nothing_here` and [the core](00_core.ipynb#mix_inputs).\n```\n`MixHandler`\n```', 'mixup.html')
-    assert '[`MixHandler`](core.html#mixhandler)' in out and '`nothing_here`' in out and '](core.html#mix_inputs)' in out
+    ln = md.Linker({'handler.html': {'mixhandler'}, 'core.html': {'lerp_rows'}})
+    out = ln('See `MixHandler`, `nothing_here` and [the core](00_core.ipynb#lerp_rows).\n```\n`MixHandler`\n```', 'mixup.html')
+    assert '[`MixHandler`](handler.html#mixhandler)' in out and '`nothing_here`' in out and '](core.html#lerp_rows)' in out
     assert out.endswith('```\n`MixHandler`\n```')   # code blocks are left alone
 
 def test_docments_table():

@@ -32,25 +32,47 @@ def test_console_script_runs(tmp_path):
 
 def test_no_host_reads_in_batch_path():
     "The per-batch code never reads a device value back to the host (`show` is display code, outside training)"
-    import fastmix.core, fastmix.mixup, fastmix.cutmix, fastmix.cutmixup
-    src = ''.join(Path(m.__file__).read_text() for m in (fastmix.core, fastmix.mixup, fastmix.cutmix, fastmix.cutmixup))
-    # `host_box` and `_host_sides` read tensors they made on the CPU themselves ('cpu' is hard-coded there)
-    host = re.findall(r'\.(?:item|tolist)\(', src[src.index('def _host_sides('):src.index('def check_box(')] + src[src.index('def host_box('):src.index('# %%', src.index('def host_box('))])
-    assert len(host) == 3, host
-    assert len(re.findall(r'\.(item|tolist|cpu|numpy)\(', src)) == len(host)
+    import fastmix.core, fastmix.loss, fastmix.handler, fastmix.mixup, fastmix.cutmix, fastmix.cutmixup
+    mods = (fastmix.core, fastmix.loss, fastmix.handler, fastmix.mixup, fastmix.cutmix, fastmix.cutmixup)
+    srcs = {m.__name__: Path(m.__file__).read_text() for m in mods}
+    reads = [(name, mt.start()) for name, src in srcs.items() for mt in re.finditer(r'\.(?:item|tolist|cpu|numpy)\(', src)]
+    # the one exception: `paste` pasting one box for the whole batch reads that box, which was drawn on the CPU
+    # (`cutmix_batch` draws it with the host generator; `paste` takes this path only for a box on the CPU)
+    src = srcs['fastmix.cutmix']
+    start = src.index('def paste(')
+    branch = src.index("box.device.type == 'cpu'", start)
+    end = src.index('\n    size = ', branch)                 # the per-sample path, after the one-box branch
+    assert len(reads) == 1, reads
+    name, pos = reads[0]
+    assert name == 'fastmix.cutmix' and branch < pos < end and src[pos:pos + 9] == '.tolist()', (name, src[pos - 40:pos + 20])
 
 def test_mixing_on_meta_device():
     "Shapes only, no data: the whole per-batch path runs on a device whose values can't be read at all"
-    from fastmix import mixup_lam, mixup_inputs, sample_perm, rand_boxes, box_mask, box_lam, cutmix_inputs
-    from fastmix import mixup_batch, cutmix_batch, cutmixup_batch
+    import torch.nn.functional as F
+    from fastmix import (mixup_lam, sample_perm, rand_boxes, box_mask, box_lam, paste, lerp_rows,
+                         mixup_batch, cutmix_batch, cutmixup_batch)
     x = torch.empty(8, 3, 16, 16, device='meta')
     y, seg = torch.empty(8, dtype=torch.long, device='meta'), torch.empty(8, 16, 16, dtype=torch.long, device='meta')
-    lam, perm = mixup_lam(8, 0.4, 'meta'), sample_perm(8, 'meta')
-    assert mixup_inputs((x,), perm, lam)[0].shape == x.shape
-    box = rand_boxes(1, 16, 16, 1., 'meta')
-    assert cutmix_inputs((x,), perm, box_mask(box, 16, 16))[0].shape == x.shape and box_lam(box, 16, 16).shape == (1,)
+    lam, perm = mixup_lam(8, 0.4, 'meta'), sample_perm(8, 'meta', derange=True)
+    assert lam.shape == (8,) and lam.device.type == perm.device.type == 'meta'
+    assert lerp_rows(x, x[perm], lam).shape == x.shape
+    boxes = rand_boxes(8, (16, 16), 1., 'meta')
+    assert boxes.shape == (8, 4) and box_mask(boxes, (16, 16)).shape == (8, 16, 16) and box_lam(boxes, (16, 16)).shape == (8,)
+    assert paste(x, perm, boxes).shape == x.shape and paste(seg, perm, boxes).dtype == torch.long
+    one = rand_boxes(1, (16, 16), 1., 'cpu')                     # one box for the batch is drawn on the host
+    assert paste(x, perm, one).shape == x.shape and box_lam(one, (16, 16)).shape == (1,)
+    pred = torch.empty(8, 10, device='meta')
     for mb in (mixup_batch(x, (y, seg), p=0.5, per_sample=True, derange=True),
-               cutmix_batch(x, (y, seg), p=0.5, per_sample=True, box_mode='uniform'),
-               cutmix_batch(x, (y, seg), box_mode='inside', minmax=(0.2, 0.8)),
-               cutmixup_batch(x, (y, seg), p=0.5, per_sample=True, derange=True)):
-        assert mb.x.shape == x.shape and mb.lam.shape == (8,) and mb.y[1].shape == seg.shape and mb.x.device.type == 'meta'
+               mixup_batch(x, (y, seg), same_lam=True),
+               cutmix_batch(x, (y, seg)),                          # one box per batch
+               cutmix_batch(x, (y, seg), p=0.5, per_sample=True, box_mode='uniform'),   # boxes per sample
+               cutmix_batch(x, (y, seg), per_sample=True, box_mode='inside', minmax=(0.2, 0.8)),
+               cutmixup_batch(x, (y, seg), switch_p=0.), cutmixup_batch(x, (y, seg), switch_p=1.),   # one method per batch
+               cutmixup_batch(x, (y, seg), p=0.5, per_sample=True, derange=True)):                # per sample
+        assert mb.method != 'none' and mb.x.shape == x.shape and mb.x.device.type == 'meta', mb.method
+        assert mb.lam.shape == (8,) and mb.y[1].shape == mb.y1[1].shape == seg.shape
+        assert mb._replace(y=y, y1=mb.y1[0]).loss(F.cross_entropy, pred).shape == ()
+    for shape in ((8, 2, 30), (8, 1, 4, 6, 8)):                  # a segment of a series, a cuboid of a volume
+        xs = torch.empty(shape, device='meta')
+        for mb in (cutmix_batch(xs), cutmix_batch(xs, per_sample=True), cutmixup_batch(xs, per_sample=True)):
+            assert mb.x.shape == shape and mb.box.shape[1] == 2*(len(shape) - 2) and mb.mask().shape[1:] == shape[2:]

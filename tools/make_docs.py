@@ -29,7 +29,7 @@ def settings():
     return cfg['DEFAULT']
 
 def page_name(nb:Path)->str:
-    "nbdev's output name: `02_cutmix.ipynb` -> `cutmix.html`, `index.ipynb` -> `index.html`"
+    "nbdev's output name: `04_cutmix.ipynb` -> `cutmix.html`, `index.ipynb` -> `index.html`"
     return re.sub(r'^\d+[a-zA-Z]?_', '', nb.stem) + '.html'
 
 def slug(text:str)->str:
