@@ -23,7 +23,7 @@ def soft_ce(pred, target):
     "Cross entropy with soft (mixed one-hot) targets, as timm's and torchvision's mixes need"
     return torch.sum(-target * F.log_softmax(pred.float(), -1), -1).mean()
 
-def variants(x, y, num_classes, compiled=True):
+def variants(x, y, num_classes):
     "name -> function of the model giving the loss of one step"
     from fastmix import mixup_batch, cutmix_batch, cutmixup_batch
     vs = {'no mixing': lambda m: F.cross_entropy(m(x), y)}
@@ -37,9 +37,6 @@ def variants(x, y, num_classes, compiled=True):
     vs['fastmix CutMix (batch box)'] = fm(fn=cutmix_batch)
     vs['fastmix CutMix (per-sample boxes)'] = fm(fn=cutmix_batch, per_sample=True)
     vs['fastmix CutMixUp (per sample)'] = fm(fn=cutmixup_batch, per_sample=True)
-    if compiled:
-        vs['fastmix MixUp, compiled'] = fm(fn=mixup_batch, compile=True)
-        vs['fastmix CutMix (per-sample boxes), compiled'] = fm(fn=cutmix_batch, per_sample=True, compile=True)
     try:
         from fastai.callback.mixup import MixUp as FMixUp, CutMix as FCutMix
         from fastai.losses import CrossEntropyLossFlat
@@ -60,7 +57,8 @@ def variants(x, y, num_classes, compiled=True):
         from timm.data import Mixup
         tm = dict(label_smoothing=0., num_classes=num_classes)
         for name, kw in (('timm Mixup batch', dict(mixup_alpha=.4, mode='batch')), ('timm CutMix batch', dict(mixup_alpha=0., cutmix_alpha=1., mode='batch')),
-                         ('timm Mixup elem', dict(mixup_alpha=.4, mode='elem'))):
+                         ('timm Mixup elem', dict(mixup_alpha=.4, mode='elem')), ('timm CutMix elem', dict(mixup_alpha=0., cutmix_alpha=1., mode='elem')),
+                         ('timm Mixup+CutMix elem', dict(mixup_alpha=.4, cutmix_alpha=1., mode='elem'))):
             def step(m, mix=Mixup(**kw, **tm)):
                 xm, ym = mix(x, y)
                 return soft_ce(m(xm), ym)
@@ -76,7 +74,7 @@ def variants(x, y, num_classes, compiled=True):
     except ImportError: pass
     return vs
 
-def bench(arch, bs, px, num_classes, device, rounds, steps, compiled=True, seed=0):
+def bench(arch, bs, px, num_classes, device, rounds, steps, seed=0, warm=3):
     import torchvision
     torch.manual_seed(seed); random.seed(seed)
     cuda = device.type == 'cuda'
@@ -85,15 +83,15 @@ def bench(arch, bs, px, num_classes, device, rounds, steps, compiled=True, seed=
     if cuda: model, x = model.to(memory_format=torch.channels_last), x.contiguous(memory_format=torch.channels_last)
     y = torch.randint(0, num_classes, (bs,), device=device)
     opt = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
-    vs = variants(x, y, num_classes, compiled)
+    vs = variants(x, y, num_classes)
     def run(fn, n):
         for _ in range(n):
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cuda):
                 loss = fn(model)
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
     ok, errors = [], {}
-    for name, fn in vs.items():                     # warm up (compile, cuDNN's algorithm search); note who fails
-        try: run(fn, 3); ok.append(name)
+    for name, fn in vs.items():                     # warm up (cuDNN's algorithm search); note who fails
+        try: run(fn, warm); ok.append(name)
         except Exception as e: errors[name] = f'{type(e).__name__}: {str(e).splitlines()[0][:80]}'
     times = {n: [] for n in ok}
     for _ in range(rounds):
@@ -108,13 +106,20 @@ def bench(arch, bs, px, num_classes, device, rounds, steps, compiled=True, seed=
                  ratio=statistics.median(t / b for t, b in zip(times[n], base))) for n in ok]
     return rows, errors
 
+def report(arch, bs, px, rows, errors):
+    "Print one model's table: ms per step, the ratio to no mixing, and the overhead"
+    print(f"\n{arch}, batch {bs}, {px} px: ms per training step, and / no mixing (median of per-round ratios)")
+    for r in rows: print(f"{r['name']:<46}{r['median_ms']:>10.2f}{r['ratio']:>8.3f}" + ('' if r['name'] == 'no mixing' else f"{r['ratio'] - 1:>+8.1%}"))
+    for n, e in errors.items(): print(f"{n:<46} fails: {e}")
+    worst = max((r['ratio'] for r in rows if r['name'].startswith('fastmix')), default=None)
+    if worst is not None: print(f"slowest fastmix variant: {worst - 1:+.1%} against no mixing")
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--quick', action='store_true', help='ResNet-18 at batch 16, 32 px, few rounds: a smoke run on any device')
     p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     p.add_argument('--rounds', type=int, default=None, help='shuffled rounds (default 15, quick 3)')
     p.add_argument('--steps', type=int, default=None, help='steps per variant in a round (default 5, quick 1)')
-    p.add_argument('--no-compile', action='store_true', help='skip the compiled fastmix variants')
     p.add_argument('--json', default=None, help='where to write the results (default: none)')
     a = p.parse_args(argv)
     dev = torch.device(a.device)
@@ -124,12 +129,8 @@ def main(argv=None):
     print(f"torch {torch.__version__} on {dev} ({torch.cuda.get_device_name(dev) if dev.type == 'cuda' else platform.processor() or platform.machine()})")
     out = dict(torch=torch.__version__, device=str(dev), rounds=rounds, steps=steps, results=[])
     for arch, bs, px, nc in configs:
-        rows, errors = bench(arch, bs, px, nc, dev, rounds, steps, compiled=not a.no_compile)
-        print(f"\n{arch}, batch {bs}, {px} px: ms per training step, and / no mixing (median of per-round ratios)")
-        for r in rows: print(f"{r['name']:<46}{r['median_ms']:>10.2f}{r['ratio']:>8.3f}" + ('' if r['name'] == 'no mixing' else f"{r['ratio'] - 1:>+8.1%}"))
-        for n, e in errors.items(): print(f"{n:<46} fails: {e}")
-        worst = max((r['ratio'] for r in rows if r['name'].startswith('fastmix')), default=None)
-        if worst is not None: print(f"slowest fastmix variant: {worst - 1:+.1%} against no mixing")
+        rows, errors = bench(arch, bs, px, nc, dev, rounds, steps)
+        report(arch, bs, px, rows, errors)
         out['results'].append(dict(arch=arch, bs=bs, px=px, rows=rows, errors=errors))
     if a.json:
         with open(a.json, 'w') as f: json.dump(out, f, indent=1)
