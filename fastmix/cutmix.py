@@ -10,7 +10,7 @@ from torch import Tensor
 from fastcore.basics import patch, tuplify
 from fastcore.meta import delegates
 from fastai.learner import Learner
-from .core import (MixedBatch, batch_inputs, check_alpha, check_prob, is_dense, is_float, map_inputs, map_like,
+from .core import (MixedBatch, batch_inputs, check_alpha, check_arg, check_prob, gather_rows, is_dense, is_float, map_inputs, map_like,
                           partners_of, sample_beta, sample_gate, sample_perm, split_gens, unmixed_batch)
 from .handler import MixHandler
 
@@ -22,10 +22,9 @@ __all__ = ['check_spatial_dims', 'cut_axes', 'box_from_lam', 'check_box', 'rand_
 def check_spatial_dims(
     spatial_dims, # How many trailing axes to cut, or None for all but the batch and channel axes
 )->int|None:
-    "`spatial_dims` as given, after checking it is None or an int >= 1"
-    if spatial_dims is None or (isinstance(spatial_dims, int) and not isinstance(spatial_dims, bool) and spatial_dims >= 1):
-        return spatial_dims
-    raise ValueError(f"spatial_dims must be None (cut all axes after the batch and channel axes) or an int >= 1, got {spatial_dims!r}")
+    "`spatial_dims`, unless it is not None or an int >= 1"
+    if spatial_dims is None: return None
+    return int(check_arg(spatial_dims, 'spatial_dims', lambda v: v >= 1 and v == int(v), 'None (cut every axis after the channels) or an int >= 1'))
 def cut_axes(
     x, # A floating-point input, or a list of them (all must have the same size on the cut axes)
     spatial_dims:int|None=None, # How many trailing axes to cut; default: all but the batch and channel axes, `x.ndim - 2`
@@ -34,15 +33,13 @@ def cut_axes(
     xs = tuplify(x)
     x0, k = xs[0], check_spatial_dims(spatial_dims)
     if k is None and x0.ndim < 3:
-        raise ValueError(f"CutMix cuts along the axes after the batch and channel axes, and an input of shape {tuple(x0.shape)} "
-                         "has none. Use MixUp for inputs without a spatial layout, such as (bs, features); or pass spatial_dims=1 "
-                         "to cut segments of the last axis.")
+        raise ValueError(f"CutMix cuts the axes after the batch and channel axes, and an input of shape {tuple(x0.shape)} has none. "
+                         "Use MixUp for inputs without a spatial layout, such as (bs, features), or spatial_dims=1 to cut the last axis.")
     k = x0.ndim - 2 if k is None else k
     if k >= x0.ndim: raise ValueError(f"spatial_dims={k} leaves no batch axis in an input of shape {tuple(x0.shape)}")
     bad = [tuple(t.shape) for t in xs if t.ndim <= k or t.shape[-k:] != x0.shape[-k:]]
-    if bad:
-        raise ValueError(f"Every floating-point input gets the same box, so all must have the size {tuple(x0.shape[-k:])} of the "
-                         f"first one, shape {tuple(x0.shape)}, on their last {k} axes; got {bad}.")
+    if bad: raise ValueError(f"Every floating-point input gets the same box, so all must have the first one's size {tuple(x0.shape[-k:])} "
+                             f"on their last {k} axes; got {bad}.")
     return k
 
 # %% ../nbs/04_cutmix.ipynb #c63b92df
@@ -61,20 +58,16 @@ def box_from_lam(
     "Boxes with sides `round(S_i * (1-lam)**(1/k))` centred on `centre`, clipped to the sample"
     S = torch.tensor(size, dtype=torch.float32, device=lam.device)
     return _box(centre.float(), _sides(1 - lam, S), S)
-_BOX_MODES = ('paper', 'uniform', 'inside')
 def check_box(
     mode:str, # Where boxes go: 'paper', 'uniform' or 'inside'
     minmax=None, # None, or the (min, max) share of each side
 )->tuple: # `(mode, minmax)`, `minmax` as a tuple of floats
-    "Return `(mode, minmax)`; raise a `ValueError` for an unknown mode or a bad `minmax`"
-    if mode not in _BOX_MODES: raise ValueError(f"box_mode must be one of {_BOX_MODES}, got {mode!r}")
-    if minmax is not None:
-        ok = isinstance(minmax, (tuple, list)) and len(minmax) == 2
-        ok = ok and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in minmax)
-        if not ok or not 0 <= minmax[0] <= minmax[1] <= 1:
-            raise ValueError(f"minmax must be (min, max) shares of each side with 0 <= min <= max <= 1, got {minmax!r}")
-        minmax = (float(minmax[0]), float(minmax[1]))
-    return mode, minmax
+    "`(mode, minmax)`, unless the mode is unknown or `minmax` is not two shares with 0 <= min <= max <= 1"
+    mode = check_arg(mode, 'box_mode', ('paper', 'uniform', 'inside'))
+    if minmax is None: return mode, None
+    ok = isinstance(minmax, (tuple, list)) and len(minmax) == 2 and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in minmax)
+    if ok and 0 <= minmax[0] <= minmax[1] <= 1: return mode, (float(minmax[0]), float(minmax[1]))
+    raise ValueError(f"minmax must be (min, max) shares of each side with 0 <= min <= max <= 1, got {minmax!r}")
 def rand_boxes(
     n:int, # How many boxes
     size:tuple, # Sizes of the cut axes: `(T,)`, `(H, W)`, `(D, H, W)`...
@@ -104,9 +97,9 @@ def box_mask(
     n, k, m = boxes.shape[0], len(size), None
     for i, s in enumerate(size):          # one axis at a time: inside on this axis, broadcast against the others
         r = torch.arange(s, device=boxes.device)
-        e = ((r >= boxes[:, i, None]) & (r < boxes[:, k + i, None])).view(n, *[1]*i, s, *[1]*(k - i - 1))
-        m = e if m is None else m & e
-    return m
+        e = ((r >= boxes[:, i, None]) & (r < boxes[:, k + i, None])).to(torch.uint8).view(n, *[1]*i, s, *[1]*(k - i - 1))
+        m = e if m is None else m & e     # in uint8: a broadcast `&` of bools is many times slower on the CPU
+    return m.view(torch.bool)
 def box_lam(
     boxes:Tensor, # int64 boxes `(starts..., ends...)`, `(n, 2k)`
     size:tuple, # Sizes of the `k` cut axes
@@ -114,8 +107,6 @@ def box_lam(
     "The exact share of the sample each box leaves to the original"
     k = len(size)
     return 1 - (boxes[:, k:] - boxes[:, :k]).prod(-1).float() / math.prod(size)
-
-# %% ../nbs/04_cutmix.ipynb #bae27b8e
 def paste(
     t:Tensor, # Samples, batch first: an input or a target laid out like it (any dtype)
     perm:Tensor, # Partner of each sample
@@ -129,16 +120,14 @@ def paste(
         raise ValueError(f"box must be (n, 2k) with 1 <= k < t.ndim, got a box of shape {tuple(box.shape)} for t of shape {tuple(t.shape)}")
     if box.shape[0] == 1 and box.device.type == 'cpu':       # one box for the batch: known on the host, pasted by slicing
         b = box[0].tolist()
-        sl = (slice(None),) * (t.ndim - k) + tuple(slice(s, e) for s, e in zip(b[:k], b[k:]))
-        if inplace: t[sl] = t[sl][perm] if partners is None else partners[sl]   # the box gathered before it is overwritten
-        else:
-            out = t.clone()                                   # `clone` keeps the memory format
-            if partners is not None or t.requires_grad: out[sl] = (t[sl][perm] if partners is None else partners[sl])
-            else: torch.index_select(t[sl], 0, perm, out=out[sl])   # the partners' box, straight into place
-        return t if inplace else out
+        sl = (slice(None),) * (t.ndim - k) + tuple(map(slice, b[:k], b[k:]))
+        out = t if inplace else t.clone()                     # `clone` keeps the memory format
+        if inplace or partners is not None or t.requires_grad: out[sl] = gather_rows(t[sl], perm) if partners is None else partners[sl]
+        else: torch.index_select(t[sl], 0, perm, out=out[sl])   # the partners' box, straight into place
+        return out
     size = t.shape[-k:]
     m = box_mask(box.to(t.device), size).view(box.shape[0], *[1]*(t.ndim - k - 1), *size)
-    src = t[perm] if partners is None else partners                          # `t[perm]` keeps the memory format
+    src = gather_rows(t, perm) if partners is None else partners
     if t.requires_grad or src.requires_grad: return torch.where(m, src, t)       # autograd takes no `out=`
     out = t if inplace else src if partners is None else torch.empty_like(t)   # the partners just gathered become the result
     return torch.where(m, src, t, out=out)

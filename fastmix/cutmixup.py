@@ -8,7 +8,7 @@ import torch
 from fastcore.basics import patch
 from fastcore.meta import delegates
 from fastai.learner import Learner
-from .core import (MixedBatch, check_alpha, check_prob, host_coin, lerp_rows, map_inputs, partners_of, sample_gate,
+from .core import (MixedBatch, check_alpha, check_prob, gather_rows, lerp_rows, map_inputs, partners_of, sample_gate,
                           sample_perm, split_gens, unmixed_batch)
 from .handler import MixHandler, check_sched, sched_at
 from .mixup import mixup_batch, mixup_lam
@@ -41,7 +41,7 @@ def cutmixup_batch(
     box_mode, minmax = check_box(box_mode, minmax)
     gens = split_gens(generator, dev)
     if not per_sample or same_lam:                      # one method for the batch: a host coin, then the method's own function
-        if host_coin(switch_p, gens[0]):
+        if sample_gate(n, switch_p, False, dev, gens)[0]:
             return cutmix_batch(x, y, cutmix_alpha, p, False, box_mode, minmax, derange, generator, inplace, spatial_dims)
         return mixup_batch(x, y, mixup_alpha, p, False, derange, same_lam, generator, inplace)
     go, gate = sample_gate(n, p, True, dev, gens)
@@ -52,7 +52,7 @@ def cutmixup_batch(
     w = torch.where(cut if gate is None else cut | ~gate, 1., lam_mix)  # the blend weight: only MixUp samples are blended
     lam = torch.where(cut, box_lam(boxes, size), w)
     def mix(t):
-        t1 = t[perm]
+        t1 = gather_rows(t, perm)
         return paste(lerp_rows(t, t1, w, out=t if inplace else None), perm, boxes, partners=t1, inplace=True)
     return MixedBatch(map_inputs(x, mix), paste_targets(y, perm, boxes, size), partners_of(y, perm), lam, perm, boxes, cut,
                       'cutmixup', False)

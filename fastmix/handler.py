@@ -11,8 +11,8 @@ from fastai.callback.core import Callback, CancelEpochException
 from fastai.metrics import Metric
 from fastai.torch_core import find_bs
 from fastcore.basics import patch
-from .core import MixRNG, MixedBatch, check_alpha, check_prob, is_float, lerp_rows, unmixed_batch
-from .loss import (check_mode, check_smoothable, check_smoothing, interp_loss, loss_partners, mix_accuracy, mix_targets,
+from .core import MixRNG, MixedBatch, check_alpha, check_arg, check_prob, gather_rows, is_float, lerp_rows, unmixed_batch
+from .loss import (check_smoothable, check_smoothing, interp_loss, loss_partners, mix_accuracy, mix_targets,
                           per_item_ok, soft_target)
 
 # %% auto #0
@@ -39,24 +39,14 @@ def sched_at(
     return check(v(pos), f'{name} (its schedule at {pos:.3f})') if callable(v) else v
 def _keys(key, name:str):
     "None, or a tuple of ints"
-    if key is None: return None
-    ks = (key,) if isinstance(key, numbers.Integral) and not isinstance(key, bool) else tuple(key) if isinstance(key, (list, tuple)) else None
-    if not ks or not all(isinstance(k, numbers.Integral) and not isinstance(k, bool) for k in ks):
-        raise ValueError(f"{name} must be an index or a list of indices into the batch, got {key!r}")
-    return ks
+    ks = key if key is None or isinstance(key, (list, tuple)) else (key,)
+    if ks is None or ks and all(isinstance(k, numbers.Integral) and not isinstance(k, bool) for k in ks): return ks and tuple(ks)
+    raise ValueError(f"{name} must be an index or a list of indices into the batch, got {key!r}")
 def _pick(n:int, key, name:str)->tuple:
     if key is None: return tuple(range(n))
     bad = [k for k in key if not -n <= k < n]
     if bad: raise ValueError(f"{name}={list(key)} asks for element(s) {bad}, but the batch has {n}.")
     return tuple(k % n for k in key)
-def _check_off(off_pct, off_epoch):
-    if off_pct is not None and (isinstance(off_pct, bool) or not isinstance(off_pct, numbers.Real) or not 0 <= off_pct < 1):
-        raise ValueError(f"off_pct must be a number in [0, 1) (the final share of training without mixing), got {off_pct!r}")
-    if off_epoch is not None and (isinstance(off_epoch, bool) or not isinstance(off_epoch, numbers.Integral) or off_epoch < 0):
-        raise ValueError(f"off_epoch must be an epoch number >= 0, got {off_epoch!r}")
-    return off_pct, off_epoch
-
-# %% ../nbs/02_handler.ipynb #1521f178
 class _MixedLoss:
     "What the `Learner` calls during mixed training: the handler's `lf`; every other attribute is the user's loss's"
     def __init__(self, handler): self.handler = handler
@@ -99,8 +89,10 @@ class MixHandler(Callback):
         super().__init__()
         self.alpha, self.p = check_sched(alpha, check_alpha, 'alpha'), check_sched(p, check_prob, 'p')
         self.per_sample, self.derange, self.inplace = bool(per_sample), bool(derange), bool(inplace)
-        self.mode, self.smoothing = check_mode(mode), check_smoothing(smoothing)
-        self.off_pct, self.off_epoch = _check_off(off_pct, off_epoch)
+        self.mode, self.smoothing = check_arg(mode, 'mode', ('auto', 'loss', 'target')), check_smoothing(smoothing)
+        self.off_pct = None if off_pct is None else check_arg(off_pct, 'off_pct', lambda v: 0 <= v < 1,
+                                                              'a number in [0, 1): the final share of training unmixed')
+        self.off_epoch = off_epoch if off_epoch is None else int(check_arg(off_epoch, 'off_epoch', lambda v: v >= 0 and v == int(v), 'an epoch >= 0'))
         self.input_key, self.target_key = _keys(input_key, 'input_key'), _keys(target_key, 'target_key')
         self.rng, self._dist_rng = (None if seed is None else MixRNG(seed)), None
         self.mixed, self.yb1, self.lam_history = None, (), []
@@ -141,9 +133,8 @@ def before_fit(self:MixHandler):
     "Refuse a second mixing callback; give each process its own random stream; guard the training phase"
     others = [type(cb).__name__ for cb in self.learn.cbs if isinstance(cb, MixHandler) and cb is not self]
     if others:
-        raise ValueError(f"{type(self).__name__} can't share a Learner with another mixing callback ({', '.join(others)}): "
-                         "each would mix the other's already mixed batch and swap its loss. Use one mixing callback; "
-                         "to combine MixUp and CutMix, use CutMixUp, which picks one of them per batch or per sample.")
+        raise ValueError(f"{type(self).__name__} can't share a Learner with another mixing callback ({', '.join(others)}): each would mix "
+                         "the other's mixed batch. Use one; to combine MixUp and CutMix, use CutMixUp, which picks one per batch or sample.")
     self._dist_rng = None
     if torch.distributed.is_available() and torch.distributed.is_initialized() and torch.distributed.get_world_size() > 1:
         base = self.rng.seed if self.rng is not None else int(torch.randint(0, 2**62, ()))
@@ -160,9 +151,8 @@ def before_train(self:MixHandler):
         self.learn.loss_func = self._mixed_loss
     self._same_lam = self.mode != 'target' and not per_item_ok(self.old_lf)
     if self._same_lam:
-        self._warn_once('same_lam', f"{type(self).__name__}: the loss {self.old_lf!r} can't return one value per sample (it has no "
-            "`reduction` attribute and takes no `reduction=`), so each batch is mixed with one lam (one box, one method) and the "
-            "two reduced losses are interpolated. Give the loss a `reduction` argument to mix with one lam per sample.")
+        self._warn_once('same_lam', f"{type(self).__name__}: the loss {self.old_lf!r} has no `reduction` and takes no `reduction=`, so each "
+            "batch gets one lam (one box, one method) and the two reduced losses are interpolated. Give it a `reduction` for one lam per sample.")
     if self.smoothing and _loss_smooths(self.old_lf):
         self._warn_once('smooth', f"{type(self).__name__}(smoothing={self.smoothing}) and a loss that smooths labels itself "
                         f"({self.old_lf!r}): labels are smoothed twice. Use one of the two.")
@@ -196,14 +186,12 @@ def before_batch(self:MixHandler):
     self._loss_yb1, self._soft = None, ()
     xb, yb = self.learn.xb, self.learn.yb
     xi, ti = _pick(len(xb), self.input_key, 'input_key'), _pick(len(yb), self.target_key, 'target_key')
-    for i in (xi if self.input_key is not None else ()):
-        if not is_float(xb[i]):
-            raise ValueError(f"input_key selects input {i}, which is not a floating-point tensor "
-                             f"({getattr(xb[i], 'dtype', type(xb[i]).__name__)}); only floating-point inputs can be mixed.")
+    bad = [i for i in (xi if self.input_key is not None else ()) if not is_float(xb[i])]
+    if bad: raise ValueError(f"input_key selects input(s) {bad}, which are not floating-point tensors; only those can be mixed.")
     xs, ys = tuple(xb[i] for i in xi), tuple(yb[i] for i in ti)
     if any(isinstance(x, Tensor) and not x.is_floating_point() for x in xs) and any(is_float(x) for x in xs):
-        self._warn_once('codes', f"{type(self).__name__}: the batch has integer inputs (categorical codes, token ids) beside "
-                        "floating-point ones; only the floating-point ones are mixed, and each sample keeps its own codes.")
+        self._warn_once('codes', f"{type(self).__name__}: only the floating-point inputs are mixed; integer inputs beside them "
+                        "(categorical codes, token ids) keep each sample's own.")
     m = None
     if self.active:
         pos = self.progress()
@@ -213,7 +201,7 @@ def before_batch(self:MixHandler):
     if m.method == 'none' and not (self.smoothing and self.active): return   # the user's batch and loss, untouched
     new = list(xb)
     for k, i in enumerate(xi): new[i] = m.x[k]
-    if self.stack_x: new = [*xb, *(xb[i][m.perm] for i in xi if is_float(xb[i])), m.lam]
+    if self.stack_x: new = [*xb, *(gather_rows(xb[i], m.perm) for i in xi if is_float(xb[i])), m.lam]
     self.learn.xb = tuple(new)
     if self.smoothing: check_smoothable(m.y)
     ys, ys1, soft = mix_targets(m.y, loss_partners(m), m.lam, self.mode)
@@ -233,17 +221,16 @@ def lf(self:MixHandler, pred, *yb):
     m = self.mixed
     if not any(self._soft): return interp_loss(self.old_lf, pred, yb, self._loss_yb1, m.lam, self.reduction, self.smoothing, m.same_lam)
     if not isinstance(pred, Tensor) or pred.ndim < 2:
-        raise ValueError(f"mode='target' one-hot encodes index targets with as many classes as the model's output has on "
-                         f"dim 1, but the output is {getattr(pred, 'shape', type(pred).__name__)}. Use mode='auto'.")
+        raise ValueError(f"mode='target' one-hot encodes index targets to the width of dim 1 of the model's output, but the output is "
+                         f"{getattr(pred, 'shape', type(pred).__name__)}. Use mode='auto'.")
     C, eps = pred.shape[1], self.smoothing
     soft = tuple(lerp_rows(soft_target(y, C, eps), soft_target(y1, C, eps), m.lam) if s else y
                  for y, y1, s in zip(yb, self._loss_yb1, self._soft))
     try: return self.old_lf(pred, *soft)
     except (RuntimeError, ValueError, IndexError) as e:
         shapes = [tuple(t.shape) for t, s in zip(soft, self._soft) if s]
-        raise ValueError(f"mode='target' hands the loss blended one-hot targets {shapes}, which {self.old_lf!r} does not accept "
-                         f"({e}). Use a loss that takes class probabilities (nn.CrossEntropyLoss(), timm's SoftTargetCrossEntropy, "
-                         "BCEWithLogitsLoss for multi-label), or mode='auto'.") from e
+        raise ValueError(f"mode='target' hands the loss blended one-hot targets {shapes}, which {self.old_lf!r} does not accept ({e}). "
+                         "Use a loss that takes class probabilities (nn.CrossEntropyLoss(), BCEWithLogitsLoss...), or mode='auto'.") from e
 
 # %% ../nbs/02_handler.ipynb #ae0cba77
 class MixedAccuracy(Metric):

@@ -9,12 +9,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from fastcore.basics import patch, tuplify
-from .core import MixedBatch, is_dense, is_float, is_index, lerp_rows
+from .core import MixedBatch, check_arg, is_dense, is_float, is_index, lerp_rows
 
 # %% auto #0
-__all__ = ['reduce_loss', 'check_mode', 'mix_targets', 'loss_partners', 'per_item_ok', 'loss_per_item', 'target_weights',
-           'check_smoothing', 'check_smoothable', 'soft_target', 'smooth_term', 'interp_loss', 'MixUpLoss',
-           'mix_accuracy']
+__all__ = ['reduce_loss', 'mix_targets', 'loss_partners', 'per_item_ok', 'loss_per_item', 'target_weights', 'check_smoothing',
+           'check_smoothable', 'soft_target', 'smooth_term', 'interp_loss', 'MixUpLoss', 'mix_accuracy']
 
 # %% ../nbs/01_loss.ipynb #0b04c5d6
 def reduce_loss(
@@ -22,19 +21,10 @@ def reduce_loss(
     reduction:str='mean', # PyTorch loss reduction: 'mean', 'sum' or 'none'
 )->Tensor: # `loss` reduced as PyTorch losses do
     "Reduce `loss` as a PyTorch loss with this `reduction` would"
-    if reduction == 'mean': return loss.mean()
-    if reduction == 'sum': return loss.sum()
-    if reduction == 'none': return loss
-    raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    r = check_arg(reduction, 'reduction', ('mean', 'sum', 'none'))
+    return loss.mean() if r == 'mean' else loss.sum() if r == 'sum' else loss
 
 # %% ../nbs/01_loss.ipynb #59a57dd5
-_MODES = ('auto', 'loss', 'target')
-def check_mode(
-    mode:str, # How targets are mixed
-)->str:
-    "Return `mode`; raise a `ValueError` unless it is 'auto', 'loss' or 'target'"
-    if mode not in _MODES: raise ValueError(f"mode must be one of {_MODES}, got {mode!r}")
-    return mode
 def mix_targets(
     ys:tuple, # Targets of the batch, as `MixedBatch.y`
     ys1:tuple, # The partners' targets for the loss, as `loss_partners` gives them
@@ -49,8 +39,6 @@ def mix_targets(
         elif idx: out.append(y); out1.append(y1); soft.append(True)          # 'target': one-hot once the width is known
         else: m = lerp_rows(y, y1, lam); out.append(m); out1.append(m); soft.append(False)
     return tuple(out), (tuple(out1) if interp or any(soft) else None), tuple(soft)
-
-# %% ../nbs/01_loss.ipynb #8ffec967
 def loss_partners(
     mb:MixedBatch, # A mixed batch
 )->tuple: # The partners' targets for the loss, one per target
@@ -87,11 +75,8 @@ def loss_per_item(
         try: return crit(pred, *ys)
         finally: crit.reduction = old
     if _takes_reduction(crit): return crit(pred, *ys, reduction='none')
-    raise TypeError(f"Can't get one loss per sample from {crit!r}: it has no `reduction` attribute and takes no "
-                    "`reduction=` argument. Give it one (e.g. `def loss(pred, y, reduction='mean')`), use one lam for the "
-                    "whole batch (`same_lam=True`; the callbacks switch to it by themselves), or blend the targets instead.")
-
-# %% ../nbs/01_loss.ipynb #a5857326
+    raise TypeError(f"Can't get one loss per sample from {crit!r}: it has no `reduction` attribute and takes no `reduction=`. Give it "
+                    "one (`def loss(pred, y, reduction='mean')`), use one lam per batch (`same_lam=True`), or blend the targets.")
 def _weights_for(lam:Tensor, loss:Tensor)->tuple:
     "`lam` shaped to multiply `loss`, and `loss` viewed as (samples, ...) if it was flattened"
     if lam.ndim == 0 or lam.numel() == 1: return lam.reshape(()).to(loss.dtype), loss
@@ -119,10 +104,8 @@ def target_weights(
 def check_smoothing(
     eps, # Label smoothing
 )->float:
-    "Return `eps` as a float; raise a `ValueError` unless it is in [0, 1)"
-    if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not 0 <= eps < 1:
-        raise ValueError(f"smoothing must be a number in [0, 1) (0: no label smoothing), got {eps!r}")
-    return float(eps)
+    "`eps` as a float, unless it is not a number in [0, 1)"
+    return check_arg(eps, 'smoothing', lambda v: 0 <= v < 1, 'a number in [0, 1) (0: no label smoothing)')
 def check_smoothable(
     ys:tuple, # Targets to smooth
 ):
@@ -176,8 +159,6 @@ def interp_loss(
     if tw is None: return reduce_loss(loss, reduction)
     tw1 = target_weights(crit, ys1)
     return loss.sum() / torch.lerp(tw1.view(l1v.shape), tw.view(l1v.shape), w.float()).sum()
-
-# %% ../nbs/01_loss.ipynb #3ef86381
 class MixUpLoss(nn.Module):
     "Wrap the loss `crit` so that `ml(pred, y1, y2, lam)` interpolates its per-sample losses"
     def __init__(self,
@@ -186,8 +167,8 @@ class MixUpLoss(nn.Module):
         smoothing:float=0., # Label smoothing for index targets, as cross entropy's `label_smoothing`
     ):
         super().__init__()
-        reduce_loss(torch.zeros(()), reduction)   # raises on an unknown reduction
-        self.crit, self.reduction, self.smoothing = crit, reduction, check_smoothing(smoothing)
+        self.crit, self.reduction = crit, check_arg(reduction, 'reduction', ('mean', 'sum', 'none'))
+        self.smoothing = check_smoothing(smoothing)
     def forward(self,
         pred:Tensor, # Model output
         y1:Tensor, # Targets of the original samples
@@ -229,8 +210,6 @@ def loss(self:MixedBatch,
 )->Tensor:
     "The interpolated loss `lam*crit(pred, y) + (1-lam)*crit(pred, y1)`, sample by sample"
     return interp_loss(crit, pred, tuplify(self.y), loss_partners(self), self.lam, reduction, smoothing, self.same_lam)
-
-# %% ../nbs/01_loss.ipynb #27b95bd0
 def mix_accuracy(
     pred:Tensor, # Class scores, classes on dim 1
     y:Tensor, # Targets of the original samples (indices, or one-hot/soft: their argmax is taken)

@@ -9,7 +9,7 @@ from torch import Tensor
 from fastcore.meta import delegates
 from fastcore.basics import patch
 from fastai.learner import Learner
-from .core import (MixedBatch, batch_inputs, check_alpha, check_prob, lerp_rows, map_inputs, partners_of,
+from .core import (MixedBatch, batch_inputs, check_alpha, check_prob, gather_rows, lerp_rows, map_inputs, partners_of,
                           sample_beta, sample_gate, sample_perm, split_gens, unmixed_batch)
 from .handler import MixHandler
 
@@ -26,8 +26,6 @@ def mixup_lam(
     "One MixUp weight per sample: `max(t, 1-t)` with `t ~ Beta(alpha, alpha)`"
     t = sample_beta(n, alpha, device, generator)
     return torch.maximum(t, 1 - t)
-
-# %% ../nbs/03_mixup.ipynb #bb5e6a64
 def mixup_batch(
     x, # Inputs: a tensor, or a tuple of tensors (every floating-point one is mixed)
     y=None, # Targets: a tensor, a tuple of tensors, or None
@@ -49,7 +47,7 @@ def mixup_batch(
     lam = mixup_lam(1, alpha, dev, gens[1]).expand(n) if same_lam else mixup_lam(n, alpha, dev, gens[1])
     if gate is not None: lam = torch.where(gate, lam, 1.)
     perm = sample_perm(n, dev, gens[1], derange)
-    def blend(t): t1 = t[perm]; return lerp_rows(t, t1, lam, out=t if inplace else t1)   # the partners' buffer becomes the result
+    def blend(t): t1 = gather_rows(t, perm); return lerp_rows(t, t1, lam, out=t if inplace else t1)   # the partners' buffer becomes the result
     xm = map_inputs(x, blend)
     return MixedBatch(xm, y, partners_of(y, perm), lam, perm, None, None, 'mixup', same_lam)
 
