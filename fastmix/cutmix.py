@@ -121,16 +121,9 @@ def paste(
     if box.shape[0] == 1 and box.device.type == 'cpu':       # one box for the batch: known on the host, pasted by slicing
         b = box[0].tolist()
         sl = (slice(None),) * (t.ndim - k) + tuple(map(slice, b[:k], b[k:]))
-        if inplace or partners is not None or t.requires_grad:
-            out = t if inplace else t.clone()                 # `clone` keeps the memory format
-            out[sl] = gather_rows(t[sl], perm) if partners is None else partners[sl]
-            return out
-        out, lead = torch.empty_like(t), [slice(None)] * (t.ndim - k)
-        for i in range(k):                # outside the box slab by slab, then the partners' box: each element written once
-            for lo, hi in ((0, b[i]), (b[k + i], t.shape[t.ndim - k + i])):
-                if lo < hi: out[(*lead, slice(lo, hi))] = t[(*lead, slice(lo, hi))]
-            lead.append(slice(b[i], b[k + i]))
-        torch.index_select(t[sl], 0, perm, out=out[sl])
+        out = t if inplace else t.clone()                     # `clone` keeps the memory format
+        if inplace or partners is not None or t.requires_grad: out[sl] = gather_rows(t[sl], perm) if partners is None else partners[sl]
+        else: torch.index_select(t[sl], 0, perm, out=out[sl])   # the partners' box, straight into place
         return out
     size = t.shape[-k:]
     m = box_mask(box.to(t.device), size).view(box.shape[0], *[1]*(t.ndim - k - 1), *size)
