@@ -5,6 +5,7 @@
     python bench/bench_mix.py --json out.json --device cuda
     python bench/bench_mix.py --quick --own-loop   # also each method in a loop of its own (no neighbours' page faults)
     python bench/bench_mix.py --quick --before /tmp/fastmix-0.1   # also an older checkout's fastmix, side by side
+    python bench/bench_mix.py --quick --no-compile   # without the compile=True rows (each compiles its kernel first)
 
 On the CPU it re-runs itself with a caching allocator, as PyTorch's CPU performance tuning guide advises: jemalloc with
 `MALLOC_CONF` set to keep freed memory for reuse, or tcmalloc, found in the usual library folders; without
@@ -21,7 +22,7 @@ median over rounds of (method time / other time in the same round), so that slow
 same way: into a new tensor, or into its input (timm's modes and fastai's CutMix do; fastmix's `inplace=True` rows
 do), since a paste into the input skips the copy of the batch that an out-of-place mix must make. Peers that
 are not installed (fastai, timm, torchvision) are skipped. Peak extra memory is counted by watching every allocation
-the step makes (a TorchDispatchMode), in units of the batch's size.
+the step makes (a TorchDispatchMode), in units of the batch's size; not for the `compile=True` rows, which can't run under it.
 """
 import argparse, importlib.util, json, os, platform, random, statistics, sys, time, warnings, weakref
 from pathlib import Path
@@ -78,8 +79,8 @@ def peak_extra(fn)->int:
     del res
     return tr.peak
 
-def cases(x, y, device, peers=True, before=None):
-    "name -> (job, callable) for one batch; `before`: an older fastmix package, timed beside this one"
+def cases(x, y, device, peers=True, before=None, compiled=True):
+    "name -> (job, callable) for one batch; `before`: an older fastmix package, timed beside this one; `compiled`: add `compile=True` rows"
     from fastmix import mixup_batch, cutmix_batch, cutmixup_batch
     bs = x.shape[0]
     a, b, c = torch.randn_like(x), torch.randn_like(x), torch.empty_like(x)
@@ -95,6 +96,12 @@ def cases(x, y, device, peers=True, before=None):
         'fastmix MixUp, inplace': ('MixUp', lambda: mixup_batch(x, y, inplace=True)),
         'fastmix CutMix (batch box), inplace': ('CutMix batch box', lambda: cutmix_batch(x, y, inplace=True)),
     }
+    if compiled:   # one kernel compiled by torch.compile, out of place (one box per batch is a slice either way)
+        cs.update({
+            'fastmix MixUp, compiled': ('MixUp', lambda: mixup_batch(x, y, compile=True)),
+            'fastmix CutMix (per-sample boxes), compiled': ('CutMix per-sample boxes', lambda: cutmix_batch(x, y, per_sample=True, compile=True)),
+            'fastmix CutMixUp (per sample), compiled': ('CutMixUp per sample', lambda: cutmixup_batch(x, y, per_sample=True, compile=True)),
+        })
     if before is not None:
         fb = before
         cs.update({
@@ -147,11 +154,11 @@ def timed(fn, device, events=False)->float:
     _sync(device); t0 = time.perf_counter(); fn(); _sync(device)
     return time.perf_counter() - t0
 
-def bench(shape, dtype, device, reps, peers=True, seed=0, own_loop=False, before=None, events=False):
+def bench(shape, dtype, device, reps, peers=True, seed=0, own_loop=False, before=None, events=False, compiled=True):
     torch.manual_seed(seed); random.seed(seed)
     x = torch.randn(shape, device=device).to(dtype)
     y = torch.randint(0, 10, (shape[0],), device=device)
-    cs = cases(x, y, device, peers, before)
+    cs = cases(x, y, device, peers, before, compiled)
     ok, errors = {}, {}
     for name, (job, fn) in cs.items():                      # warm up; note who fails
         try:
@@ -175,7 +182,8 @@ def bench(shape, dtype, device, reps, peers=True, seed=0, own_loop=False, before
     nbytes = x.numel() * x.element_size()
     rows = []
     for n in ok:
-        mem = peak_extra(cs[n][1]) / nbytes if device.type != 'cuda' else None
+        # a compiled kernel can't run under the dispatch mode that counts allocations (torch runs it eagerly there): not counted
+        mem = peak_extra(cs[n][1]) / nbytes if device.type != 'cuda' and not n.endswith(', compiled') else None
         rows.append(dict(name=n, job=ok[n], median_us=statistics.median(times[n]) * 1e6, peak_extra_batches=mem, ratio_add_own_loop=own.get(n),
                          times_us=[t * 1e6 for t in times[n]]))
     return rows, errors
@@ -257,6 +265,7 @@ def main(argv=None):
     p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     p.add_argument('--before', default=None, metavar='CHECKOUT', help="also time another checkout's fastmix (e.g. a `git worktree` of 0.1), side by side")
     p.add_argument('--allocator', default='auto', help="CPU only: 'auto' (jemalloc or tcmalloc if found, else glibc kept from returning memory), 'glibc', 'none', or a library path")
+    p.add_argument('--no-compile', action='store_true', help='skip the compile=True rows (each compiles a kernel per shape and dtype first)')
     p.add_argument('--no-peers', action='store_true', help='fastmix and the floors only (the peers allocate a lot, which slows what runs next)')
     p.add_argument('--shapes', default=None, help='e.g. 64x3x32x32,8x3x16x16 (overrides the defaults)')
     p.add_argument('--json', default='bench/results.json', help='where to write the results')
@@ -278,7 +287,8 @@ def main(argv=None):
                before=a.before, results=[])
     for shape in shapes:
         for dt in (torch.float32, torch.bfloat16):
-            rows, errors = bench(shape, dt, dev, reps, peers=not a.no_peers, own_loop=a.own_loop, before=before, events=a.events)
+            rows, errors = bench(shape, dt, dev, reps, peers=not a.no_peers, own_loop=a.own_loop, before=before, events=a.events,
+                                 compiled=not a.no_compile)
             report(shape, dt, rows, errors)
             out['results'].append(dict(shape=list(shape), dtype=str(dt), rows=rows, errors=errors))
     if a.scaling: out['scaling'] = scaling(dev)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #86f9b8f2
 from __future__ import annotations
-import math, numbers
+import functools, math, numbers
 from typing import NamedTuple
 import torch
 from torch import Tensor
@@ -13,7 +13,7 @@ from fastcore.basics import tuplify
 # %% auto #0
 __all__ = ['check_arg', 'check_alpha', 'check_prob', 'sample_beta', 'sample_perm', 'MixRNG', 'split_gens', 'sample_gate',
            'is_index', 'is_float', 'batch_inputs', 'MixedBatch', 'map_like', 'map_inputs', 'gather_rows', 'partners_of',
-           'is_dense', 'unmixed_batch', 'lerp_rows']
+           'is_dense', 'unmixed_batch', 'lerp_rows', 'fused_mix']
 
 # %% ../nbs/00_core.ipynb #1e451247
 def check_arg(
@@ -199,3 +199,20 @@ def lerp_rows(
     w = lam.to(a.dtype).view(lam.shape[0], *[1]*(a.ndim - lam.ndim), *lam.shape[1:])
     if a.requires_grad or b.requires_grad: return torch.lerp(b, a, w)     # autograd takes no `out=`
     return torch.lerp(b, a, w, out=torch.empty_like(a) if out is None else out)
+
+# %% ../nbs/00_core.ipynb #5e1f0c3a
+def _blend(t, perm, w): return torch.lerp(t[perm], t, w)         # each mix as one expression, for `torch.compile` to fuse
+def _paste(t, perm, m): return torch.where(m, t[perm], t)
+def _blend_paste(t, perm, w, m): t1 = t[perm]; return torch.where(m, t1, torch.lerp(t1, t, w))
+@functools.cache
+def _compiled(f): return torch.compile(f, dynamic=False)          # one kernel per shape, dtype and layout
+def fused_mix(
+    t:Tensor, # Samples, batch first
+    perm:Tensor, # Partner of each sample
+    lam:Tensor|None, # Weight of each sample in the blend, `(bs,)`; None: no blend, a paste only
+    mask:Tensor|None=None, # bool, broadcast against `t`: where the partner is pasted; None: nowhere
+)->Tensor: # `where(mask, t[perm], lerp_rows(t, t[perm], lam))`, a new tensor in `t`'s dtype
+    "The blend and the paste of one input as one kernel compiled by `torch.compile` (`compile=True`): one pass over memory"
+    w = None if lam is None else lam.to(t.dtype).view(-1, *[1]*(t.ndim - 1))
+    if mask is None: return _compiled(_blend)(t, perm, w)
+    return _compiled(_paste)(t, perm, mask) if w is None else _compiled(_blend_paste)(t, perm, w, mask)

@@ -10,7 +10,7 @@ from torch import Tensor
 from fastcore.basics import patch, tuplify
 from fastcore.meta import delegates
 from fastai.learner import Learner
-from .core import (MixedBatch, batch_inputs, check_alpha, check_arg, check_prob, gather_rows, is_dense, is_float, map_inputs, map_like,
+from .core import (MixedBatch, batch_inputs, check_alpha, check_arg, check_prob, fused_mix, gather_rows, is_dense, is_float, map_inputs, map_like,
                           partners_of, sample_beta, sample_gate, sample_perm, split_gens, unmixed_batch)
 from .handler import MixHandler
 
@@ -92,14 +92,16 @@ def rand_boxes(
 def box_mask(
     boxes:Tensor, # int64 boxes `(starts..., ends...)`, `(n, 2k)`
     size:tuple, # Sizes of the `k` cut axes
-)->Tensor: # bool, `(n, *size)`: True inside each box
+    ndim:int|None=None, # The rank of the tensor to broadcast against, `(n, 1, ..., *size)`; default: `(n, *size)`
+)->Tensor: # bool masks, True inside each box
     "The masks of `boxes`"
     n, k, m = boxes.shape[0], len(size), None
     for i, s in enumerate(size):          # one axis at a time: inside on this axis, broadcast against the others
         r = torch.arange(s, device=boxes.device)
         e = ((r >= boxes[:, i, None]) & (r < boxes[:, k + i, None])).to(torch.uint8).view(n, *[1]*i, s, *[1]*(k - i - 1))
         m = e if m is None else m & e     # in uint8: a broadcast `&` of bools is many times slower on the CPU
-    return m.view(torch.bool)
+    m = m.view(torch.bool)
+    return m if ndim is None else m.view(n, *[1]*(ndim - k - 1), *size)
 def box_lam(
     boxes:Tensor, # int64 boxes `(starts..., ends...)`, `(n, 2k)`
     size:tuple, # Sizes of the `k` cut axes
@@ -113,6 +115,7 @@ def paste(
     box:Tensor, # int64 boxes `(starts..., ends...)` on `t`'s last `box.shape[1]//2` axes: `(1, 2k)` on the CPU, or `(bs, 2k)`
     partners:Tensor|None=None, # The partners `t[perm]` if already gathered; default: gathered from `t`
     inplace:bool=False, # Write into `t` itself (only if you own it)
+    compile:bool=False, # Paste per-sample boxes in one kernel compiled by `torch.compile` (see `fused_mix`); one box is sliced
 )->Tensor: # `t` with its partners inside the boxes, in `t`'s dtype and memory format
     "Paste each sample's partner into `t` inside its box"
     k = box.shape[-1] // 2
@@ -126,7 +129,8 @@ def paste(
         else: torch.index_select(t[sl], 0, perm, out=out[sl])   # the partners' box, straight into place
         return out
     size = t.shape[-k:]
-    m = box_mask(box.to(t.device), size).view(box.shape[0], *[1]*(t.ndim - k - 1), *size)
+    m = box_mask(box.to(t.device), size, t.ndim)
+    if compile: return fused_mix(t, perm, None, m)
     src = gather_rows(t, perm) if partners is None else partners
     if t.requires_grad or src.requires_grad: return torch.where(m, src, t)       # autograd takes no `out=`
     out = t if inplace else src if partners is None else torch.empty_like(t)   # the partners just gathered become the result
@@ -163,6 +167,7 @@ def cutmix_batch(
     generator=None, # None (torch's global RNG), a `torch.Generator` on the batch's device, or a `MixRNG`
     inplace:bool=False, # Paste into the input tensors themselves (only if you own them)
     spatial_dims:int|None=None, # How many trailing axes to cut; default `x.ndim - 2` (see `cut_axes`)
+    compile:bool=False, # Paste per-sample boxes in one kernel compiled by `torch.compile` (see `fused_mix`)
 )->MixedBatch:
     "CutMix a batch: paste a box of each sample's partner into it; `lam` is the exact share each sample keeps"
     size, n, dev = check_cut(x, y, spatial_dims, 'cutmix_batch')
@@ -179,7 +184,7 @@ def cutmix_batch(
         box = rand_boxes(1, size, alpha, 'cpu', gens[0], box_mode, minmax)
         lam = torch.full((n,), float(box_lam(box, size)[0]), device=dev)   # a CPU tensor: nothing read from the device
     perm = sample_perm(n, dev, gens[1], derange)
-    return MixedBatch(map_inputs(x, lambda t: paste(t, perm, box, inplace=inplace)), paste_targets(y, perm, box, size),
+    return MixedBatch(map_inputs(x, lambda t: paste(t, perm, box, inplace=inplace, compile=compile)), paste_targets(y, perm, box, size),
                       partners_of(y, perm), lam, perm, box, None, 'cutmix', not per_sample)
 @patch
 def mask(self:MixedBatch)->Tensor|None:
@@ -197,14 +202,14 @@ class CutMix(MixHandler):
         box_mode:str='paper', # Box placement: 'paper', 'uniform' or 'inside' (see `rand_boxes`)
         minmax:tuple|None=None, # (min, max) share of each side for boxes of any aspect ratio; replaces `alpha`
         spatial_dims:int|None=None, # How many trailing axes to cut; default `x.ndim - 2` (see `cut_axes`)
-        **kwargs, # Options of `MixHandler`: p, per_sample, mode, smoothing, derange, off_pct, off_epoch, input_key, target_key, seed, inplace
+        **kwargs, # Options of `MixHandler`: p, per_sample, mode, smoothing, derange, off_pct, off_epoch, input_key/target_key, seed, inplace, compile
     ):
         super().__init__(alpha, **kwargs)
         self.box_mode, self.minmax, self.spatial_dims = *check_box(box_mode, minmax), check_spatial_dims(spatial_dims)
     def draw(self, xs, ys, alpha, p):
         "CutMix the selected inputs and targets with `cutmix_batch`"
         return cutmix_batch(xs, ys, alpha, p, self.per_sample and not self._same_lam, self.box_mode, self.minmax,
-                            self.derange, self.gen, self.inplace, self.spatial_dims)
+                            self.derange, self.gen, self.inplace, self.spatial_dims, self.compile)
 @patch
 @delegates(CutMix.__init__)
 def cutmix(self:Learner, alpha=1., **kwargs)->Learner:

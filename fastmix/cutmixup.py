@@ -8,11 +8,11 @@ import torch
 from fastcore.basics import patch
 from fastcore.meta import delegates
 from fastai.learner import Learner
-from .core import (MixedBatch, check_alpha, check_prob, gather_rows, lerp_rows, map_inputs, partners_of, sample_gate,
+from .core import (MixedBatch, check_alpha, check_prob, fused_mix, gather_rows, lerp_rows, map_inputs, partners_of, sample_gate,
                           sample_perm, split_gens, unmixed_batch)
 from .handler import MixHandler, check_sched, sched_at
 from .mixup import mixup_batch, mixup_lam
-from .cutmix import box_lam, check_box, check_cut, check_spatial_dims, cutmix_batch, paste, paste_targets, rand_boxes
+from .cutmix import box_lam, box_mask, check_box, check_cut, check_spatial_dims, cutmix_batch, paste, paste_targets, rand_boxes
 
 # %% auto #0
 __all__ = ['cutmixup_batch', 'CutMixUp']
@@ -33,6 +33,7 @@ def cutmixup_batch(
     generator=None, # None (torch's global RNG), a `torch.Generator` on the batch's device, or a `MixRNG`
     inplace:bool=False, # Write the mix into the input tensors (only if you own them)
     spatial_dims:int|None=None, # How many trailing axes CutMix cuts; default `x.ndim - 2` (see `cut_axes`)
+    compile:bool=False, # Mix each input in one kernel compiled by `torch.compile` (see `fused_mix`)
 )->MixedBatch:
     "MixUp or CutMix a batch, choosing the method per batch or per sample"
     size, n, dev = check_cut(x, y, spatial_dims, 'cutmixup_batch')
@@ -42,8 +43,8 @@ def cutmixup_batch(
     gens = split_gens(generator, dev)
     if not per_sample or same_lam:                      # one method for the batch: a host coin, then the method's own function
         if sample_gate(n, switch_p, False, dev, gens)[0]:
-            return cutmix_batch(x, y, cutmix_alpha, p, False, box_mode, minmax, derange, generator, inplace, spatial_dims)
-        return mixup_batch(x, y, mixup_alpha, p, False, derange, same_lam, generator, inplace)
+            return cutmix_batch(x, y, cutmix_alpha, p, False, box_mode, minmax, derange, generator, inplace, spatial_dims, compile)
+        return mixup_batch(x, y, mixup_alpha, p, False, derange, same_lam, generator, inplace, compile)
     go, gate = sample_gate(n, p, True, dev, gens)
     if n < 2 or not go: return unmixed_batch(x, y)
     cut, lam_mix = torch.rand(n, device=dev, generator=gens[1]) < switch_p, mixup_lam(n, mixup_alpha, dev, gens[1])
@@ -52,6 +53,7 @@ def cutmixup_batch(
     w = torch.where(cut if gate is None else cut | ~gate, 1., lam_mix)  # the blend weight: only MixUp samples are blended
     lam = torch.where(cut, box_lam(boxes, size), w)
     def mix(t):
+        if compile: return fused_mix(t, perm, w, box_mask(boxes, size, t.ndim))
         t1 = gather_rows(t, perm)
         return paste(lerp_rows(t, t1, w, out=t if inplace else None), perm, boxes, partners=t1, inplace=True)
     return MixedBatch(map_inputs(x, mix), paste_targets(y, perm, boxes, size), partners_of(y, perm), lam, perm, boxes, cut,
@@ -68,7 +70,7 @@ class CutMixUp(MixHandler):
         box_mode:str='paper', # CutMix box placement: 'paper', 'uniform' or 'inside'
         minmax:tuple|None=None, # (min, max) share of each side for CutMix boxes of any aspect ratio
         spatial_dims:int|None=None, # How many trailing axes CutMix cuts; default `x.ndim - 2` (see `cut_axes`)
-        **kwargs, # Options of `MixHandler`: p, per_sample, mode, smoothing, derange, off_pct, off_epoch, input_key, target_key, seed, inplace
+        **kwargs, # Options of `MixHandler`: p, per_sample, mode, smoothing, derange, off_pct, off_epoch, input_key/target_key, seed, inplace, compile
     ):
         super().__init__(mixup_alpha, **kwargs)
         self.cutmix_alpha = check_sched(cutmix_alpha, check_alpha, 'cutmix_alpha')
@@ -79,7 +81,7 @@ class CutMixUp(MixHandler):
         pos = self.progress()
         return cutmixup_batch(xs, ys, alpha, sched_at(self.cutmix_alpha, pos, check_alpha, 'cutmix_alpha'),
                               sched_at(self.switch_p, pos, check_prob, 'switch_p'), p, self.per_sample, self.box_mode,
-                              self.minmax, self.derange, self._same_lam, self.gen, self.inplace, self.spatial_dims)
+                              self.minmax, self.derange, self._same_lam, self.gen, self.inplace, self.spatial_dims, self.compile)
 @patch
 @delegates(CutMixUp.__init__)
 def cutmixup(self:Learner, mixup_alpha=0.4, cutmix_alpha=1., **kwargs)->Learner:

@@ -85,10 +85,11 @@ class MixHandler(Callback):
         target_key=None, # Index (or list of indices) of the targets in `yb` to mix; default: every target
         seed:int|None=None, # Seed of this callback's own random streams; default: torch's global RNG
         inplace:bool=False, # Mix the batch's tensors in place (only if nothing else holds them)
+        compile:bool=False, # Mix each input in one kernel compiled by `torch.compile` (see `fused_mix`)
     ):
         super().__init__()
         self.alpha, self.p = check_sched(alpha, check_alpha, 'alpha'), check_sched(p, check_prob, 'p')
-        self.per_sample, self.derange, self.inplace = bool(per_sample), bool(derange), bool(inplace)
+        self.per_sample, self.derange, self.inplace, self.compile = bool(per_sample), bool(derange), bool(inplace), bool(compile)
         self.mode, self.smoothing = check_arg(mode, 'mode', ('auto', 'loss', 'target')), check_smoothing(smoothing)
         self.off_pct = None if off_pct is None else check_arg(off_pct, 'off_pct', lambda v: 0 <= v < 1,
                                                               'a number in [0, 1): the final share of training unmixed')

@@ -9,7 +9,7 @@ from torch import Tensor
 from fastcore.meta import delegates
 from fastcore.basics import patch
 from fastai.learner import Learner
-from .core import (MixedBatch, batch_inputs, check_alpha, check_prob, gather_rows, lerp_rows, map_inputs, partners_of,
+from .core import (MixedBatch, batch_inputs, check_alpha, check_prob, fused_mix, gather_rows, lerp_rows, map_inputs, partners_of,
                           sample_beta, sample_gate, sample_perm, split_gens, unmixed_batch)
 from .handler import MixHandler
 
@@ -36,6 +36,7 @@ def mixup_batch(
     same_lam:bool=False, # One weight for the whole batch (for losses with no per-sample values)
     generator=None, # None (torch's global RNG), a `torch.Generator` on the batch's device, or a `MixRNG`
     inplace:bool=False, # Write the mix into the input tensors (only if you own them)
+    compile:bool=False, # Mix each input in one kernel compiled by `torch.compile` (see `fused_mix`)
 )->MixedBatch:
     "MixUp a batch: `lam*x + (1-lam)*x[perm]` with `lam = max(t, 1-t)`, `t ~ Beta(alpha, alpha)`, one per sample"
     x0 = batch_inputs(x, y, 'mixup_batch')[0]
@@ -47,7 +48,9 @@ def mixup_batch(
     lam = mixup_lam(1, alpha, dev, gens[1]).expand(n) if same_lam else mixup_lam(n, alpha, dev, gens[1])
     if gate is not None: lam = torch.where(gate, lam, 1.)
     perm = sample_perm(n, dev, gens[1], derange)
-    def blend(t): t1 = gather_rows(t, perm); return lerp_rows(t, t1, lam, out=t if inplace else t1)   # the partners' buffer becomes the result
+    def blend(t):
+        if compile: return fused_mix(t, perm, lam)
+        t1 = gather_rows(t, perm); return lerp_rows(t, t1, lam, out=t if inplace else t1)   # the partners' buffer becomes the result
     xm = map_inputs(x, blend)
     return MixedBatch(xm, y, partners_of(y, perm), lam, perm, None, None, 'mixup', same_lam)
 
@@ -58,13 +61,13 @@ class MixUp(MixHandler):
     def __init__(self,
         alpha=0.4, # Concentration of Beta(alpha, alpha), or a schedule; each sample's weight is max(t, 1-t)
         stack_x:bool=False, # Hand the model `(*inputs, *partners' inputs, lam)` instead of the blend (fastai v1's `stack_x`)
-        **kwargs, # Options of `MixHandler`: p, per_sample, mode, smoothing, derange, off_pct, off_epoch, input_key, target_key, seed
+        **kwargs, # Options of `MixHandler`: p, per_sample, mode, smoothing, derange, off_pct, off_epoch, input_key/target_key, seed, inplace, compile
     ):
         super().__init__(alpha, **kwargs)
         self.stack_x = bool(stack_x)
     def draw(self, xs, ys, alpha, p):
         "MixUp the selected inputs and targets with `mixup_batch`"
-        return mixup_batch(xs, ys, alpha, p, self.per_sample, self.derange, self._same_lam, self.gen, self.inplace)
+        return mixup_batch(xs, ys, alpha, p, self.per_sample, self.derange, self._same_lam, self.gen, self.inplace, self.compile)
 @patch
 @delegates(MixUp.__init__)
 def mixup(self:Learner, alpha=0.4, **kwargs)->Learner:
