@@ -127,14 +127,16 @@ def batch_inputs(
                 raise TypeError(f"{who} takes tensors, but one {kind} is a {type(t).__name__}.{hint}")
     fl = [x for x in xs if x.is_floating_point()]
     if not fl: raise ValueError(f"{who} found no floating-point input to mix in {[_desc(x) for x in xs]}. Convert images to float "
-                                "(fastai's IntToFloatTensor does); for token ids or categorical codes, mix embeddings inside the model.")
+                                "(fastai's IntToFloatTensor does); for token ids or categorical codes, use ManifoldMixUp, which mixes "
+                                "the embeddings inside the model.")
     if fl[0].ndim == 0: raise ValueError(f"{who} needs batch-first inputs, got a 0-d tensor.")
     n = fl[0].shape[0]
     bad = [_desc(t) for t in (*xs, *ys) if t.ndim == 0 or t.shape[0] != n]
     if bad: raise ValueError(f"Every input and target must have the first floating-point input's batch size {n}; got {bad}.")
     if all(x.numel() == 0 for x in fl):
         raise ValueError(f"{who} found nothing to mix: every floating-point input is empty ({[_desc(x) for x in fl]}), as in a tabular "
-                         "batch of categorical columns only. Mixing labels alone is label noise: mix the embeddings inside the model.")
+                         "batch of categorical columns only. Mixing labels alone is label noise: use ManifoldMixUp, which mixes "
+                         "the embeddings inside the model.")
     return fl
 
 # %% ../nbs/00_core.ipynb #9000f29c
@@ -147,8 +149,9 @@ class MixedBatch(NamedTuple):
     perm:Tensor          # The partner of each sample
     box:Tensor|None      # CutMix boxes pasted, `(starts..., ends...)`: `(1, 2k)` for the batch or `(bs, 2k)`; else None
     cut:Tensor|None      # For per-sample CutMixUp: which samples got CutMix (bool, `(bs,)`); else None
-    method:str           # 'mixup', 'cutmix', 'cutmixup' (per sample) or 'none' (not mixed)
+    method:str           # 'mixup', 'cutmix', 'cutmixup' (per sample), 'fmix', 'resizemix', 'manifold' or 'none' (not mixed)
     same_lam:bool        # Whether `lam` is one value for the whole batch
+    region:Tensor|None=None  # bool masks `(bs, *size)` of where partners were pasted, for cuts that aren't boxes (FMix); else None
 def map_like(
     o, # A tensor, a tuple of tensors, or None
     f, # Function of one tensor

@@ -16,7 +16,7 @@ from .handler import MixHandler
 
 # %% auto #0
 __all__ = ['check_spatial_dims', 'cut_axes', 'box_from_lam', 'check_box', 'rand_boxes', 'box_mask', 'box_lam', 'paste',
-           'check_cut', 'paste_targets', 'cutmix_batch', 'CutMix']
+           'paste_mask', 'check_cut', 'paste_targets', 'cutmix_batch', 'CutMix']
 
 # %% ../nbs/04_cutmix.ipynb #ef7f31bb
 def check_spatial_dims(
@@ -117,7 +117,7 @@ def paste(
     inplace:bool=False, # Write into `t` itself (only if you own it)
     compile:bool=False, # Paste per-sample boxes in one kernel compiled by `torch.compile` (see `fused_mix`); one box is sliced
 )->Tensor: # `t` with its partners inside the boxes, in `t`'s dtype and memory format
-    "Paste each sample's partner into `t` inside its box"
+    "Paste each sample's partner into `t` inside its box: one box for the batch by slicing, boxes per sample with `paste_mask`"
     k = box.shape[-1] // 2
     if box.ndim != 2 or box.shape[1] != 2*k or not 0 < k < t.ndim:
         raise ValueError(f"box must be (n, 2k) with 1 <= k < t.ndim, got a box of shape {tuple(box.shape)} for t of shape {tuple(t.shape)}")
@@ -128,9 +128,18 @@ def paste(
         if inplace or partners is not None or t.requires_grad: out[sl] = gather_rows(t[sl], perm) if partners is None else partners[sl]
         else: torch.index_select(t[sl], 0, perm, out=out[sl])   # the partners' box, straight into place
         return out
-    size = t.shape[-k:]
-    m = box_mask(box.to(t.device), size, t.ndim)
-    if compile: return fused_mix(t, perm, None, m)
+    return paste_mask(t, perm, box_mask(box.to(t.device), t.shape[-k:]), partners, inplace, compile)
+def paste_mask(
+    t:Tensor, # Samples, batch first: an input or a target laid out like it (any dtype)
+    perm:Tensor, # Partner of each sample
+    mask:Tensor, # bool, `(n, *size)` on `t`'s last `mask.ndim - 1` axes (`n`: 1, or one per sample): True where the partner goes
+    partners:Tensor|None=None, # What to paste, laid out like `t` (e.g. resized partners); default: `t[perm]`, gathered here
+    inplace:bool=False, # Write into `t` itself (only if you own it)
+    compile:bool=False, # Gather and paste in one kernel compiled by `torch.compile` (see `fused_mix`); only without `partners`
+)->Tensor: # `t` with `partners` where `mask` is True, in `t`'s dtype and memory format
+    "Paste the partners into `t` where `mask` says: the one masked paste of inputs and targets, for boxes and any other cut"
+    m = mask.to(t.device).view(mask.shape[0], *[1]*(t.ndim - mask.ndim), *mask.shape[1:])
+    if compile and partners is None: return fused_mix(t, perm, None, m)
     src = gather_rows(t, perm) if partners is None else partners
     if t.requires_grad or src.requires_grad: return torch.where(m, src, t)       # autograd takes no `out=`
     out = t if inplace else src if partners is None else torch.empty_like(t)   # the partners just gathered become the result
@@ -188,8 +197,8 @@ def cutmix_batch(
                       partners_of(y, perm), lam, perm, box, None, 'cutmix', not per_sample)
 @patch
 def mask(self:MixedBatch)->Tensor|None:
-    "The bool masks of the pasted boxes on the inputs' cut axes, `(1, *size)` or `(bs, *size)`; None if nothing was cut"
-    if self.box is None: return None
+    "The bool masks of what was pasted on the inputs' cut axes, `(1, *size)` or `(bs, *size)`: the boxes, or `region`; None if nothing was cut"
+    if self.region is not None or self.box is None: return self.region
     x0 = next(t for t in tuplify(self.x) if is_float(t))
     return box_mask(self.box.to(x0.device), tuple(x0.shape[-(self.box.shape[1]//2):]))
 

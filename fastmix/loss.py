@@ -42,10 +42,10 @@ def mix_targets(
 def loss_partners(
     mb:MixedBatch, # A mixed batch
 )->tuple: # The partners' targets for the loss, one per target
-    "The partner targets of the loss rules: `mb.y1`, but the pasted target itself for targets a cut was pasted into"
-    if mb.box is None: return tuplify(mb.y1)
+    "The partner targets of the loss rules: `mb.y1`, but the pasted target itself for targets a cut (a box or a `region`) was pasted into"
+    if mb.box is None and mb.region is None: return tuplify(mb.y1)
     x0 = next(t for t in tuplify(mb.x) if is_float(t))
-    size = x0.shape[x0.ndim - mb.box.shape[1]//2:]
+    size = x0.shape[x0.ndim - (mb.box.shape[1]//2 if mb.region is None else mb.region.ndim - 1):]
     res = []
     for y, y1 in zip(tuplify(mb.y), tuplify(mb.y1)):
         if is_dense(y, size): y1 = y if mb.cut is None else torch.where(mb.cut.view(-1, *[1]*(y.ndim-1)), y, y1)
