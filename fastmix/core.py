@@ -117,7 +117,8 @@ def batch_inputs(
     x, # Inputs of the batch: a tensor or a tuple of tensors
     y=None, # Targets of the batch: a tensor, a tuple of tensors, or None
     who:str='Mixing', # Who asks, for the error messages
-)->list: # The floating-point inputs, the ones to mix
+    floats:bool=True, # Whether the inputs themselves are mixed, so one must be floating-point; False: any tensor (hidden states are mixed)
+)->list: # The floating-point inputs, the ones to mix (with `floats=False`: every input)
     "Check a batch before any work and return its floating-point inputs; a clear error for anything that can't be mixed"
     xs, ys = tuplify(x), tuplify(y)
     for kind, ts in (('input', xs), ('target', ys)):
@@ -125,7 +126,7 @@ def batch_inputs(
             if not isinstance(t, Tensor):
                 hint = ' Convert it with torch.as_tensor(...) first.' if hasattr(t, '__array__') or isinstance(t, (list, tuple)) else ''
                 raise TypeError(f"{who} takes tensors, but one {kind} is a {type(t).__name__}.{hint}")
-    fl = [x for x in xs if x.is_floating_point()]
+    fl = [x for x in xs if x.is_floating_point() or not floats]
     if not fl: raise ValueError(f"{who} found no floating-point input to mix in {[_desc(x) for x in xs]}. Convert images to float "
                                 "(fastai's IntToFloatTensor does); for token ids or categorical codes, use ManifoldMixUp, which mixes "
                                 "the embeddings inside the model.")

@@ -71,7 +71,7 @@ def _loss_smooths(lf)->bool:
 # %% ../nbs/02_handler.ipynb #7500fd1e
 class MixHandler(Callback):
     "Base class for mixing callbacks: mixes in `before_batch`, swaps in the mixing loss for training, always puts the user's loss back"
-    run_valid, stack_x = False, False
+    run_valid, stack_x, mixes_inputs = False, False, True   # `mixes_inputs`: False for handlers that mix inside the model
     def __init__(self,
         alpha=0.5, # Concentration of Beta(alpha, alpha): a number > 0, or a schedule (a function of training progress in [0, 1])
         p=1., # Probability of mixing a batch (or a sample, with `per_sample`): a number in [0, 1], or a schedule
@@ -190,7 +190,7 @@ def before_batch(self:MixHandler):
     bad = [i for i in (xi if self.input_key is not None else ()) if not is_float(xb[i])]
     if bad: raise ValueError(f"input_key selects input(s) {bad}, which are not floating-point tensors; only those can be mixed.")
     xs, ys = tuple(xb[i] for i in xi), tuple(yb[i] for i in ti)
-    if any(isinstance(x, Tensor) and not x.is_floating_point() for x in xs) and any(is_float(x) for x in xs):
+    if self.mixes_inputs and any(isinstance(x, Tensor) and not x.is_floating_point() for x in xs) and any(is_float(x) for x in xs):
         self._warn_once('codes', f"{type(self).__name__}: only the floating-point inputs are mixed; integer inputs beside them "
                         "(categorical codes, token ids) keep each sample's own.")
     m = None

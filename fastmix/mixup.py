@@ -14,7 +14,7 @@ from .core import (MixedBatch, batch_inputs, check_alpha, check_prob, fused_mix,
 from .handler import MixHandler
 
 # %% auto #0
-__all__ = ['mixup_lam', 'mixup_batch', 'MixUp']
+__all__ = ['mixup_lam', 'mixup_draws', 'mixup_batch', 'MixUp']
 
 # %% ../nbs/03_mixup.ipynb #7c0dd82f
 def mixup_lam(
@@ -26,6 +26,22 @@ def mixup_lam(
     "One MixUp weight per sample: `max(t, 1-t)` with `t ~ Beta(alpha, alpha)`"
     t = sample_beta(n, alpha, device, generator)
     return torch.maximum(t, 1 - t)
+def mixup_draws(
+    n:int, # Batch size
+    alpha:float, # Concentration of Beta(alpha, alpha), checked
+    p:float, # Probability of mixing the batch (or each sample, with `per_sample`), checked
+    per_sample:bool, # Flip the `p` coin for each sample instead of once for the batch
+    derange:bool, # Never pair a sample with itself
+    same_lam:bool, # One weight for the whole batch
+    device, # The batch's device
+    gens:tuple, # (host generator, device generator), as from `split_gens`
+)->tuple|None: # `(lam, perm)`, or None if the batch is left unmixed
+    "The random draws of a MixUp, of inputs (`mixup_batch`) or of hidden states (`ManifoldMixUp`): the `p` coins, `lam`, `perm`"
+    go, gate = sample_gate(n, p, per_sample and not same_lam, device, gens)
+    if n < 2 or not go: return None
+    lam = mixup_lam(1, alpha, device, gens[1]).expand(n) if same_lam else mixup_lam(n, alpha, device, gens[1])
+    if gate is not None: lam = torch.where(gate, lam, 1.)
+    return lam, sample_perm(n, device, gens[1], derange)
 def mixup_batch(
     x, # Inputs: a tensor, or a tuple of tensors (every floating-point one is mixed)
     y=None, # Targets: a tensor, a tuple of tensors, or None
@@ -41,13 +57,9 @@ def mixup_batch(
     "MixUp a batch: `lam*x + (1-lam)*x[perm]` with `lam = max(t, 1-t)`, `t ~ Beta(alpha, alpha)`, one per sample"
     x0 = batch_inputs(x, y, 'mixup_batch')[0]
     n, dev = x0.shape[0], x0.device
-    alpha, p = check_alpha(alpha), check_prob(p)
-    gens = split_gens(generator, dev)
-    go, gate = sample_gate(n, p, per_sample and not same_lam, dev, gens)
-    if n < 2 or not go: return unmixed_batch(x, y)
-    lam = mixup_lam(1, alpha, dev, gens[1]).expand(n) if same_lam else mixup_lam(n, alpha, dev, gens[1])
-    if gate is not None: lam = torch.where(gate, lam, 1.)
-    perm = sample_perm(n, dev, gens[1], derange)
+    d = mixup_draws(n, check_alpha(alpha), check_prob(p), per_sample, derange, same_lam, dev, split_gens(generator, dev))
+    if d is None: return unmixed_batch(x, y)
+    lam, perm = d
     def blend(t):
         if compile: return fused_mix(t, perm, lam)
         t1 = gather_rows(t, perm); return lerp_rows(t, t1, lam, out=t if inplace else t1)   # the partners' buffer becomes the result
