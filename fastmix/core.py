@@ -188,7 +188,7 @@ def unmixed_batch(
     y=None, # Targets, or None
 )->MixedBatch:
     "A `MixedBatch` that leaves everything as it is: `lam` of ones, each sample its own partner, `y1` the targets"
-    x0 = batch_inputs(x, y)[0]
+    x0 = batch_inputs(x, y, floats=False)[0]
     n, dev = x0.shape[0], x0.device
     return MixedBatch(x, y, y, torch.ones(n, device=dev), torch.arange(n, device=dev), None, None, 'none', True)
 
