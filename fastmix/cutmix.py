@@ -28,12 +28,13 @@ def check_spatial_dims(
 def cut_axes(
     x, # A floating-point input, or a list of them (all must have the same size on the cut axes)
     spatial_dims:int|None=None, # How many trailing axes to cut; default: all but the batch and channel axes, `x.ndim - 2`
+    who:str='CutMix', # Who cuts, for the error message
 )->int: # The number `k` of trailing axes that CutMix cuts
     "How many trailing axes of `x` are cut; a clear error if there are none, or if the inputs' sizes on them differ"
     xs = tuplify(x)
     x0, k = xs[0], check_spatial_dims(spatial_dims)
     if k is None and x0.ndim < 3:
-        raise ValueError(f"CutMix cuts the axes after the batch and channel axes, and an input of shape {tuple(x0.shape)} has none. "
+        raise ValueError(f"{who} cuts the axes after the batch and channel axes, and an input of shape {tuple(x0.shape)} has none. "
                          "Use MixUp for inputs without a spatial layout, such as (bs, features), or spatial_dims=1 to cut the last axis.")
     k = x0.ndim - 2 if k is None else k
     if k >= x0.ndim: raise ValueError(f"spatial_dims={k} leaves no batch axis in an input of shape {tuple(x0.shape)}")
@@ -154,7 +155,7 @@ def check_cut(
 )->tuple: # (the sizes of the cut axes, the batch size, the device)
     "Check a batch before any work for a cut"
     fx = batch_inputs(x, y, who)
-    k = cut_axes(fx, spatial_dims)
+    k = cut_axes(fx, spatial_dims, who)
     return tuple(fx[0].shape[-k:]), fx[0].shape[0], fx[0].device
 def paste_targets(
     y, # Targets: a tensor, a tuple of tensors, or None

@@ -105,7 +105,7 @@ class MixHandler(Callback):
         return None
     lam = property(lambda self: None if self.mixed is None else self.mixed.lam, doc="Weight of each original sample's target")
     perm = property(lambda self: None if self.mixed is None else self.mixed.perm, doc="Partner of each sample")
-    box = property(lambda self: None if self.mixed is None else self.mixed.box, doc="CutMix boxes `(starts..., ends...)` on the cut axes: `(top, left, bottom, right)` for images")
+    box = property(lambda self: None if self.mixed is None else self.mixed.box, doc="Pasted boxes (CutMix, ResizeMix) `(starts..., ends...)` on the cut axes: `(top, left, bottom, right)` for images")
     cut = property(lambda self: None if self.mixed is None else self.mixed.cut, doc="Which samples got CutMix (per-sample CutMixUp)")
     method = property(lambda self: 'none' if self.mixed is None else self.mixed.method, doc="How the last batch was mixed")
     def progress(self)->float:

@@ -36,24 +36,30 @@ def show_mixed_batch(
     cmap:str|None=None, # Colour map for one-channel images (default: gray)
     size:float=2.4, # Width of one image, in inches
 )->Figure:
-    "A grid of one mixed training batch, titled `label weight / partner's label weight`, CutMix boxes outlined"
+    "A grid of one mixed training batch, titled `label weight / partner's label weight`, pasted boxes and FMix masks outlined"
     dls = learn.dls if isinstance(learn, Learner) else learn
     if not isinstance(dls, DataLoaders): raise TypeError(f"show_mixed_batch needs a Learner or DataLoaders, got {type(learn).__name__}")
     if cb is None and isinstance(learn, Learner): cb = next((c for c in learn.cbs if isinstance(c, MixHandler)), None)
     if cb is None: raise ValueError("No mixing callback to show: add one to the Learner (e.g. `learn.add_cb(MixUp())`) or pass `cb=`.")
     if seed is not None: set_seed(seed)
     dl = dls.train
-    b = dl.one_batch()
-    n_inp = getattr(dls, 'n_inp', 1)
-    xb, yb = tuple(b[:n_inp]), tuple(b[n_inp:])
+    b, k = dl.one_batch(), getattr(dls, 'n_inp', 1)
+    xb, yb = tuple(b[:k]), tuple(b[k:])
     m = cb.draw(xb, yb, sched_at(cb.alpha, 0., check_alpha, 'alpha'), sched_at(cb.p, 0., check_prob, 'p'))
     if m is None: m = unmixed_batch(xb, yb)                       # a handler that mixes nothing
     x = tuplify(m.x)[0]
     imgs = dl.decode((x,))[0] if hasattr(dl, 'decode') else x     # undo normalisation, as show_batch does
     lam, y, y1 = m.lam.float().cpu(), tuplify(m.y)[0].cpu(), tuplify(m.y1)[0].cpu()
     box = None if m.box is None or m.box.shape[1] != 4 else m.box.cpu()   # boxes (top, left, bottom, right) of images
+    region = None if m.region is None or m.region.ndim != 3 else m.region.cpu()   # FMix's masks of images
+    title = f'{type(cb).__name__}, method {m.method!r}: label weight / partner label weight'
+    if m.method == 'manifold':                                     # the inputs stay as they are: say where the model mixes
+        pts = [p[0] for p in cb.find_points(learn.model)] if isinstance(learn, Learner) else []
+        title += f"\ninputs shown unmixed; one hidden state mixed per batch, out of {pts or 'those of the model'}"
+        if getattr(cb, 'counts', None): title += f"; so far: {', '.join(f'{k} x{v}' for k, v in cb.counts.items())}"
+    elif box is not None or region is not None: title += '\nred: where the partner was pasted'
     n = min(n, len(x)); ncols = min(ncols, n); nrows = (n + ncols - 1) // ncols
-    fig = Figure(figsize=(size*ncols, (size + 0.25)*nrows))
+    fig = Figure(figsize=(size*ncols, (size + 0.25)*nrows + 0.25*title.count('\n')))
     for i in range(n):
         ax = fig.add_subplot(nrows, ncols, i + 1)
         img = imgs[i].as_subclass(torch.Tensor).detach().float().cpu()   # a plain tensor, drawn as a numpy array
@@ -66,7 +72,9 @@ def show_mixed_batch(
         if box is not None:
             t, l, bt, r = box[i if len(box) > 1 else 0].tolist()
             if bt > t and r > l: ax.add_patch(Rectangle((l - .5, t - .5), r - l, bt - t, fill=False, ec='tab:red', lw=1.5))   # empty: nothing pasted
-    fig.suptitle(f'{type(cb).__name__}, method {m.method!r}: label weight / partner label weight', fontsize=10)
+        if region is not None and region[i].any() and not region[i].all():   # a contour resets the limits to its own extent
+            lims = ax.get_xlim(), ax.get_ylim(); ax.contour(region[i].float().numpy(), [0.5], colors='tab:red'); ax.set(xlim=lims[0], ylim=lims[1])
+    fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig
 

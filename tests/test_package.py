@@ -11,7 +11,9 @@ def test_public_api():
             'cutmixup_batch', 'MixedBatch', 'show_mixed_batch', 'MixedAccuracy'} <= set(fastmix.__all__)
     assert all(hasattr(fastmix, n) for n in fastmix.__all__)
     from fastai.learner import Learner
-    assert all(hasattr(Learner, m) for m in ('mixup', 'cutmix', 'cutmixup'))
+    assert all(hasattr(Learner, m) for m in ('mixup', 'cutmix', 'cutmixup', 'fmix', 'resizemix'))
+    from fastmix import FMix, ResizeMix, ManifoldMixUp, OutputMixUp, fmix_batch, resizemix_batch, manifold_batch, mixing_at
+    assert all(issubclass(c, MixHandler) for c in (FMix, ResizeMix, ManifoldMixUp, OutputMixUp))
 
 def test_console_script():
     exe = shutil.which('fastmix-demo')
@@ -32,19 +34,20 @@ def test_console_script_runs(tmp_path):
 
 def test_no_host_reads_in_batch_path():
     "The per-batch code never reads a device value back to the host (`show` is display code, outside training)"
-    import fastmix.core, fastmix.loss, fastmix.handler, fastmix.mixup, fastmix.cutmix, fastmix.cutmixup
-    mods = (fastmix.core, fastmix.loss, fastmix.handler, fastmix.mixup, fastmix.cutmix, fastmix.cutmixup)
-    srcs = {m.__name__: Path(m.__file__).read_text() for m in mods}
+    import importlib
+    names = ('core', 'loss', 'handler', 'mixup', 'cutmix', 'cutmixup', 'fmix', 'resizemix', 'manifold')
+    srcs = {n: Path(importlib.import_module(f'fastmix.{n}').__file__).read_text() for n in names}
     reads = [(name, mt.start()) for name, src in srcs.items() for mt in re.finditer(r'\.(?:item|tolist|cpu|numpy)\(', src)]
-    # the one exception: `paste` pasting one box for the whole batch reads that box, which was drawn on the CPU
-    # (`cutmix_batch` draws it with the host generator; `paste` takes this path only for a box on the CPU)
-    src = srcs['fastmix.cutmix']
-    start = src.index('def paste(')
-    branch = src.index("box.device.type == 'cpu'", start)
-    end = src.index('\n    size = ', branch)                 # the per-sample path, after the one-box branch
-    assert len(reads) == 1, reads
-    name, pos = reads[0]
-    assert name == 'fastmix.cutmix' and branch < pos < end and src[pos:pos + 9] == '.tolist()', (name, src[pos - 40:pos + 20])
+    # the exceptions: pasting one box for the whole batch reads that box, which was drawn on the CPU with the host
+    # generator; `paste` and `resize_paste` take that path only for one box on the CPU, after the per-sample path
+    def one_box_branch(name, fn, test, start_of_rest):
+        src = srcs[name]; start = src.index(f'def {fn}('); branch = src.index(test, start)
+        return name, branch, src.index(start_of_rest, branch)
+    allowed = [one_box_branch('cutmix', 'paste', "box.device.type == 'cpu'", '\n    return paste_mask('),
+               one_box_branch('resizemix', 'resize_paste', "box.device.type != 'cpu'", '\n    return out')]
+    assert len(reads) == 2, reads
+    for name, pos in reads:
+        assert any(name == n and b < pos < e for n, b, e in allowed) and srcs[name][pos:pos + 9] == '.tolist()', (name, srcs[name][pos - 60:pos + 20])
 
 def test_mixing_on_meta_device():
     "Shapes only, no data: the whole per-batch path runs on a device whose values can't be read at all"
@@ -72,6 +75,13 @@ def test_mixing_on_meta_device():
         assert mb.method != 'none' and mb.x.shape == x.shape and mb.x.device.type == 'meta', mb.method
         assert mb.lam.shape == (8,) and mb.y[1].shape == mb.y1[1].shape == seg.shape
         assert mb._replace(y=y, y1=mb.y1[0]).loss(F.cross_entropy, pred).shape == ()
+    from fastmix import fmix_batch, resizemix_batch, manifold_batch
+    from fastmix.manifold import mix_hidden
+    for mb in (fmix_batch(x, (y, seg)), fmix_batch(x, (y, seg), max_soft=0.1, p=0.5, per_sample=True),
+               resizemix_batch(x, (y, seg)), resizemix_batch(x, (y, seg), p=0.5, per_sample=True), manifold_batch(x, (y, seg))):
+        assert mb.method != 'none' and mb.x.shape == x.shape and mb.x.device.type == 'meta' and mb.lam.shape == (8,), mb.method
+        assert mb.y[1].shape == seg.shape and mb._replace(y=y, y1=mb.y1[0]).loss(F.cross_entropy, pred).shape == ()
+    assert mix_hidden(torch.empty(8, 32, device='meta'), manifold_batch(x, y)).shape == (8, 32)
     for shape in ((8, 2, 30), (8, 1, 4, 6, 8)):                  # a segment of a series, a cuboid of a volume
         xs = torch.empty(shape, device='meta')
         for mb in (cutmix_batch(xs), cutmix_batch(xs, per_sample=True), cutmixup_batch(xs, per_sample=True)):
