@@ -14,7 +14,7 @@ from fastai.losses import CrossEntropyLossFlat
 from fastai.torch_core import set_seed
 from fastai.callback.core import Callback
 from fastai.distributed import DistributedDL
-from fastmix import MixUp, CutMix, CutMixUp
+from fastmix import MixUp, CutMix, CutMixUp, ManifoldMixUp
 
 def _cpu_broadcast(self, t, rank):
     t = torch.tensor(t, dtype=torch.long)
@@ -37,7 +37,8 @@ def main(out):
     X, Y = torch.tensor(d.images[:256], dtype=torch.float32)[:, None] / 16, torch.tensor(d.target[:256])
     items = list(zip(X, Y))
     res = {}
-    for name, make in (('MixUp', lambda: MixUp()), ('CutMix', lambda: CutMix(per_sample=True)), ('CutMixUp', lambda: CutMixUp(seed=3))):
+    for name, make in (('MixUp', lambda: MixUp()), ('CutMix', lambda: CutMix(per_sample=True)), ('CutMixUp', lambda: CutMixUp(seed=3)),
+                       ('ManifoldMixUp', lambda: ManifoldMixUp(seed=5))):
         set_seed(0)                                   # the same seed on every rank, as a launcher would have it
         dls = DataLoaders(DataLoader(items, bs=32, shuffle=True, drop_last=True), DataLoader(items[:64], bs=32), device='cpu')
         model = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(2), nn.Flatten(), nn.Linear(32, 10))
@@ -48,7 +49,8 @@ def main(out):
         with learn.distrib_ctx(sync_bn=False, cpu=True): learn.fit(1, 1e-2, cbs=draws)
         assert learn.loss_func is loss, learn.loss_func
         w = torch.cat([p.detach().flatten() for p in learn.model.parameters()])
-        res[name] = dict(lams=draws.lams, perms=draws.perms, weights=w.tolist(), n=len(draws.lams))
+        hooks = sum(len(m._forward_hooks) + len(m._forward_pre_hooks) for m in learn.model.modules())   # none left behind
+        res[name] = dict(lams=draws.lams, perms=draws.perms, weights=w.tolist(), n=len(draws.lams), hooks=hooks)
     with open(f'{out}/rank{rank}.json', 'w') as f: json.dump(res, f)
     dist.destroy_process_group()
 

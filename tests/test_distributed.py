@@ -16,8 +16,9 @@ def test_two_ranks(tmp_path):
     outs = [p.communicate(timeout=600)[0] for p in procs]
     for p, o in zip(procs, outs): assert p.returncode == 0, o[-3000:]
     r0, r1 = (json.loads((tmp_path/f'rank{r}.json').read_text()) for r in range(2))
-    for name in ('MixUp', 'CutMix', 'CutMixUp'):
+    for name in ('MixUp', 'CutMix', 'CutMixUp', 'ManifoldMixUp'):
         a, b = r0[name], r1[name]
+        assert a['hooks'] == b['hooks'] == 0, name
         assert a['n'] == b['n'] == 4, (name, a['n'], b['n'])                 # 256 samples, bs 32, 2 ranks: 4 batches each
         assert max(abs(x - y) for x, y in zip(a['weights'], b['weights'])) < 1e-6, name   # DDP kept the replicas equal
         assert a['lams'] != b['lams'] and a['perms'] != b['perms'], name      # each rank drew its own mixing
