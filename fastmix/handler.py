@@ -192,7 +192,7 @@ def before_batch(self:MixHandler):
     xs, ys = tuple(xb[i] for i in xi), tuple(yb[i] for i in ti)
     if self.mixes_inputs and any(isinstance(x, Tensor) and not x.is_floating_point() for x in xs) and any(is_float(x) for x in xs):
         self._warn_once('codes', f"{type(self).__name__}: only the floating-point inputs are mixed; integer inputs beside them "
-                        "(categorical codes, token ids) keep each sample's own.")
+                        "(categorical codes, token ids) keep each sample's own; ManifoldMixUp mixes their embeddings too.")
     m = None
     if self.active:
         pos = self.progress()
