@@ -59,14 +59,23 @@ def mix_points(
     return res
 
 # %% ../nbs/05c_manifold.ipynb #98381b56
+def _rows(t, n:int)->bool:
+    "Whether `t` is a floating-point tensor with one row per sample, or per sample of a prefix of the batch"
+    return isinstance(t, Tensor) and t.is_floating_point() and t.ndim >= 1 and 1 <= t.shape[0] <= n
 def _first_float(o, n:int, f):
-    "`o` with `f` applied to its first floating-point tensor with `n` rows (looking one level into tuples and lists), and whether one was found"
-    if isinstance(o, Tensor): return (f(o), True) if o.is_floating_point() and o.ndim >= 1 and o.shape[0] == n else (o, False)
+    "`o` with `f` applied to its first floating-point tensor with up to `n` rows (looking one level into tuples and lists), and whether one was found"
+    if isinstance(o, Tensor): return (f(o), True) if _rows(o, n) else (o, False)
     if isinstance(o, (tuple, list)):
         for i, t in enumerate(o):
-            if isinstance(t, Tensor) and t.is_floating_point() and t.ndim >= 1 and t.shape[0] == n:
-                return type(o)([*o[:i], f(t), *o[i+1:]]), True
+            if _rows(t, n): return type(o)([*o[:i], f(t), *o[i+1:]]), True
     return o, False
+def _blend_rows(t:Tensor, mb:MixedBatch)->Tensor:
+    "`lerp_rows(t, t[perm], lam)`; a tensor of the batch's first `m` rows only mixes the samples whose partners are among them"
+    m, perm, lam = t.shape[0], mb.perm, mb.lam
+    if m < len(perm):
+        inside = perm[:m] < m
+        perm, lam = torch.where(inside, perm[:m], torch.arange(m, device=perm.device)), torch.where(inside, lam[:m], 1.)
+    return lerp_rows(t, gather_rows(t, perm), lam)
 def _desc(o)->str:
     if isinstance(o, Tensor): return f"a {o.dtype} tensor of shape {tuple(o.shape)}"
     if isinstance(o, (tuple, list)): return f"a {type(o).__name__} of {', '.join(_desc(t) for t in o)}"
@@ -78,9 +87,9 @@ def mix_hidden(
 ): # `h` with its hidden state blended: `lam*h + (1-lam)*h[perm]`, sample by sample
     "Blend a hidden state with its partners' with the batch's `perm` and `lam`: the one MixUp blend, inside the model"
     n = len(mb.perm)
-    out, ok = _first_float(h, n, lambda t: lerp_rows(t, gather_rows(t, mb.perm), mb.lam))
+    out, ok = _first_float(h, n, lambda t: _blend_rows(t, mb))
     if not ok: raise ValueError(f"ManifoldMixUp can't mix {name}: it gave {_desc(h)}, and only floating-point tensors with the batch's "
-                                f"{n} samples first can be mixed. Choose other modules with `modules=[...]`.")
+                                f"{n} samples (or its first ones) first can be mixed. Choose other modules with `modules=[...]`.")
     return out
 def add_mix_hook(
     module:nn.Module, # The module whose output (or input) is mixed
