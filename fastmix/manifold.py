@@ -39,6 +39,7 @@ def _chain(seq:nn.Sequential, final:nn.Module)->list:
         if isinstance(c, nn.Sequential): res += _chain(c, final)
         if k < len(kids) - 1 and _mixable(c, final): res.append((c, 'output'))
     return res
+def _unwrap(model): return model.module if isinstance(model, nn.parallel.DistributedDataParallel) else model   # the model DDP wraps
 def mix_points(
     model:nn.Module, # The model (a `DistributedDataParallel` wrapper is looked through)
 )->list: # `[(name, module, 'output' or 'input')]`: the hidden states ManifoldMixUp chooses from
@@ -46,7 +47,7 @@ def mix_points(
     from fastai.tabular.model import TabularModel
     from fastai.text.models.awdlstm import AWD_LSTM
     from fastai.text.models.core import PoolingLinearClassifier
-    model = getattr(model, 'module', model) if isinstance(model, nn.parallel.DistributedDataParallel) else model
+    model = _unwrap(model)
     final, pts = final_layer(model), []
     for m in model.modules():
         if isinstance(m, AWD_LSTM): pts.append((m.encoder_dp, 'output'))           # the token embeddings
@@ -135,7 +136,6 @@ def manifold_batch(
     return MixedBatch(x, y, partners_of(y, perm), lam, perm, None, None, 'manifold', same_lam)
 
 # %% ../nbs/05c_manifold.ipynb #ff8d5f12
-def _unwrap(model): return model.module if isinstance(model, nn.parallel.DistributedDataParallel) else model
 class ManifoldMixUp(MixHandler):
     "Manifold Mixup (https://arxiv.org/abs/1806.05236): blend the hidden state of one module, chosen per batch, with the partners'"
     mixes_inputs = False
