@@ -18,6 +18,7 @@ lic = licenses.get(cfg['license'].lower(), (cfg['license'], None))
 min_python = cfg['min_python']
 requirements = cfg.get('requirements', '').split() + cfg.get('pip_requirements', '').split()
 dev_requirements = cfg.get('dev_requirements', '').split()
+nbdev_requirements = cfg.get('nbdev_requirements', '').split()
 console_scripts = cfg.get('console_scripts', '').split()
 lib_path = cfg.get('lib_path', cfg['lib_name'])
 
@@ -34,7 +35,7 @@ setuptools.setup(
     packages=setuptools.find_packages(include=[lib_path, f'{lib_path}.*']),
     include_package_data=True,
     install_requires=requirements,
-    extras_require={'dev': dev_requirements},
+    extras_require={'dev': dev_requirements, 'nbdev': nbdev_requirements},
     python_requires='>=' + min_python,
     long_description=open('README.md', encoding='utf-8').read(),
     long_description_content_type='text/markdown',

@@ -12,16 +12,16 @@ __all__ = ['MixHandler', 'MixUp', 'CutMix', 'CutMixUp', 'FMix', 'ResizeMix', 'Ma
            'cut_axes']
 
 # %% ../nbs/index.ipynb #4523cf5e
-from .core import *
-from .loss import *
-from .handler import *
-from .mixup import *
-from .cutmix import *
-from .cutmixup import *
-from .fmix import *
-from .resizemix import *
-from .manifold import *
-from .show import *
+_modules = ['core', 'loss', 'handler', 'mixup', 'cutmix', 'cutmixup', 'fmix', 'resizemix', 'manifold', 'show']
+def __getattr__(name):
+    "Load the whole library on the first name asked of `fastmix`, so `import fastmix.demo` (the CLI) needs no torch"
+    import importlib
+    if name.startswith('__'): raise AttributeError(name)
+    for m in _modules:   # every module at once: their `Learner` patches (`learn.mixup()`, ...) come with any name
+        mod = importlib.import_module(f'{__name__}.{m}')
+        globals().update({k: getattr(mod, k) for k in mod.__all__})
+    if name not in globals(): raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return globals()[name]
 _all_ = ['MixHandler', 'MixUp', 'CutMix', 'CutMixUp', 'FMix', 'ResizeMix', 'ManifoldMixUp', 'OutputMixUp',   # callbacks
          'mixup_batch', 'cutmix_batch', 'cutmixup_batch', 'fmix_batch', 'resizemix_batch', 'manifold_batch',  # functional API
          'mixing_at', 'mix_points', 'MixedBatch', 'MixUpLoss',

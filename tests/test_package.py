@@ -15,6 +15,15 @@ def test_public_api():
     from fastmix import FMix, ResizeMix, ManifoldMixUp, OutputMixUp, fmix_batch, resizemix_batch, manifold_batch, mixing_at
     assert all(issubclass(c, MixHandler) for c in (FMix, ResizeMix, ManifoldMixUp, OutputMixUp))
 
+def test_lazy_package():
+    "`import fastmix` (and so the CLI, `fastmix.demo`) loads neither torch nor fastai; the first name asked loads it all"
+    code = ("import sys, fastmix; assert 'torch' not in sys.modules and 'fastai' not in sys.modules, 'eager import'\n"
+            "from fastmix import MixUp\nfrom fastai.learner import Learner\n"
+            "assert hasattr(Learner, 'cutmix') and fastmix.CutMix.__module__ == 'fastmix.cutmix'\n"
+            "try: fastmix.no_such_name\nexcept AttributeError as e: assert 'no_such_name' in str(e)\nelse: raise AssertionError")
+    r = subprocess.run([__import__('sys').executable, '-c', code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+
 def test_console_script():
     exe = shutil.which('fastmix-demo')
     assert exe, 'fastmix-demo is not installed: pip install -e .'
