@@ -4,16 +4,17 @@
 
 # %% ../nbs/00_core.ipynb #86f9b8f2
 from __future__ import annotations
-import functools, math, numbers
+import functools, inspect, math, numbers
 from typing import NamedTuple
 import torch
 from torch import Tensor
 from fastcore.basics import tuplify
 
 # %% auto #0
-__all__ = ['check_arg', 'check_alpha', 'check_prob', 'sample_beta', 'sample_perm', 'MixRNG', 'split_gens', 'sample_gate',
-           'is_index', 'is_float', 'batch_inputs', 'MixedBatch', 'map_like', 'map_inputs', 'gather_rows', 'partners_of',
-           'is_dense', 'unmixed_batch', 'lerp_rows', 'fused_mix']
+__all__ = ['MIGRATING_PAGE', 'FOREIGN_OPTIONS', 'check_arg', 'check_alpha', 'check_prob', 'foreign_error', 'refuse_foreign',
+           'sample_beta', 'sample_perm', 'MixRNG', 'split_gens', 'sample_gate', 'is_index', 'is_float', 'batch_inputs',
+           'MixedBatch', 'map_like', 'map_inputs', 'gather_rows', 'partners_of', 'is_dense', 'unmixed_batch',
+           'lerp_rows', 'fused_mix']
 
 # %% ../nbs/00_core.ipynb #1e451247
 def check_arg(
@@ -40,6 +41,47 @@ def check_prob(
 )->float:
     "`p` as a float, unless it is not a number in [0, 1]"
     return check_arg(p, name, lambda v: 0 <= v <= 1, 'a probability, a number in [0, 1]')
+
+# %% ../nbs/00_core.ipynb #f0e1a2b4
+MIGRATING_PAGE = 'migrating.html in the docs, nbs/14_migrating.ipynb in the repository'   # the site is offline: no web address
+FOREIGN_OPTIONS = {   # option: (whose spelling it is, what fastmix writes instead)
+    'num_classes': ("Composer's (and timm's)", "nothing: the callbacks one-hot encode class indices to the width of the model's "
+                    "output with `mode='target'`, and a `MixedBatch` gives soft targets with `mb.targets(num_classes)`"),
+    'interpolate_loss': ("Composer's", "`mode='loss'` for `interpolate_loss=True`, `mode='target'` for `interpolate_loss=False`"),
+    'uniform_sampling': ("Composer's", "`box_mode='uniform'` (CutMix)"),
+    'length': ("Composer's", "`minmax=(length, length)` (CutMix)"),
+    'bbox': ("Composer's", "`paste(x, perm, box)` with `box = torch.tensor([[top, left, bottom, right]])`"),
+    'mixing': ("Composer's", "`lam`, the weight of the original sample: `lam = 1 - mixing`"),
+    'indices': ("Composer's", "`perm`, the partner of each sample (`MixedBatch.perm`)"),
+    'stack_y': ("fastai v1's", "`mode='loss'` for `stack_y=True`, `mode='target'` for `stack_y=False` (`learn.mixup` takes `stack_y`)"),
+    'label_smoothing': ("timm's", "`smoothing=`"),
+    'prob': ("timm's", "`p=`"),
+    'switch_prob': ("timm's", "`switch_p=` (CutMixUp)"),
+    'cutmix_minmax': ("timm's", "`minmax=` with `box_mode='inside'`"),
+    'mixup_alpha': ("timm's", "`alpha=`; `CutMixUp` takes `mixup_alpha=` and `cutmix_alpha=`"),
+    'cutmix_alpha': ("timm's", "`alpha=`; `CutMixUp` takes `mixup_alpha=` and `cutmix_alpha=`"),
+    'correct_lam': ("timm's", "nothing: fastmix's CutMix `lam` is always the exact share kept"),
+}
+def foreign_error(
+    who:str, # The function or class that was called
+    names, # The options it was given that fastmix spells differently (keys of `FOREIGN_OPTIONS`)
+)->TypeError:
+    "The `TypeError` for options that another library spells differently: fastmix's spelling, `fastmix.compat`, the migration page"
+    parts = [f"`{k}=` is {FOREIGN_OPTIONS[k][0]} spelling; fastmix's is {FOREIGN_OPTIONS[k][1]}" for k in names]
+    compat = any(not FOREIGN_OPTIONS[k][0].startswith('timm') for k in names)
+    tip = (" Code written for Composer or fastai v1 runs with only its import changed: `from fastmix.compat import "
+           "MixUp, CutMix, mixup_batch, cutmix_batch, Trainer, MixUpCallback`." if compat else "")
+    return TypeError(f"{who}() takes no {', '.join(f'`{k}`' for k in names)}. " + ". ".join(parts) + "." + tip +
+                     f" Every spelling is listed on the migration page, 'Coming from another library' ({MIGRATING_PAGE}).")
+def refuse_foreign(f):
+    "Decorate `f` (a function or an `__init__`) so that options `FOREIGN_OPTIONS` lists, and `f` doesn't take, raise `foreign_error`"
+    own = set(inspect.signature(f).parameters)
+    @functools.wraps(f)
+    def _f(*args, **kwargs):
+        bad = [k for k in kwargs if k in FOREIGN_OPTIONS and k not in own]
+        if bad: raise foreign_error(type(args[0]).__name__ if f.__name__ == '__init__' and args else f.__name__, bad)
+        return f(*args, **kwargs)
+    return _f
 
 # %% ../nbs/00_core.ipynb #3ebaaf58
 def sample_beta(

@@ -11,7 +11,7 @@ from fastcore.basics import patch, tuplify
 from fastcore.meta import delegates
 from fastai.learner import Learner
 from .core import (MixedBatch, batch_inputs, check_alpha, check_arg, check_prob, fused_mix, gather_rows, is_dense, is_float, map_inputs, map_like,
-                          partners_of, sample_beta, sample_gate, sample_perm, split_gens, unmixed_batch)
+                          partners_of, refuse_foreign, sample_beta, sample_gate, sample_perm, split_gens, unmixed_batch)
 from .handler import MixHandler
 
 # %% auto #0
@@ -165,6 +165,7 @@ def paste_targets(
 ):
     "Targets `y` with the same paste as the inputs for every target laid out like the cut axes; the others as they are"
     return map_like(y, lambda t: paste(t, perm, box) if is_dense(t, size) else t)
+@refuse_foreign
 def cutmix_batch(
     x, # Inputs: a tensor, or a tuple of tensors (every floating-point one gets the box; all must share the cut size)
     y=None, # Targets: a tensor, a tuple of tensors, or None; targets laid out like the cut axes get the box too

@@ -11,7 +11,8 @@ from fastai.callback.core import Callback, CancelEpochException
 from fastai.metrics import Metric
 from fastai.torch_core import find_bs
 from fastcore.basics import patch
-from .core import MixRNG, MixedBatch, check_alpha, check_arg, check_prob, gather_rows, is_float, lerp_rows, unmixed_batch
+from .core import (MixRNG, MixedBatch, check_alpha, check_arg, check_prob, gather_rows, is_float, lerp_rows, refuse_foreign,
+                          unmixed_batch)
 from .loss import (check_smoothable, check_smoothing, interp_loss, loss_partners, mix_accuracy, mix_targets,
                           per_item_ok, soft_target)
 
@@ -41,7 +42,8 @@ def _keys(key, name:str):
     "None, or a tuple of ints"
     ks = key if key is None or isinstance(key, (list, tuple)) else (key,)
     if ks is None or ks and all(isinstance(k, numbers.Integral) and not isinstance(k, bool) for k in ks): return ks and tuple(ks)
-    raise ValueError(f"{name} must be an index or a list of indices into the batch, got {key!r}")
+    raise ValueError(f"{name} must be an index or a list of indices into the batch, got {key!r}. fastmix's input_key indexes the inputs "
+                     "`xb` and target_key the targets `yb`; Composer's keys into the whole batch work in `fastmix.compat`")
 def _pick(n:int, key, name:str)->tuple:
     if key is None: return tuple(range(n))
     bad = [k for k in key if not -n <= k < n]
@@ -72,6 +74,7 @@ def _loss_smooths(lf)->bool:
 class MixHandler(Callback):
     "Base class for mixing callbacks: mixes in `before_batch`, swaps in the mixing loss for training, always puts the user's loss back"
     run_valid, stack_x, mixes_inputs = False, False, True   # `mixes_inputs`: False for handlers that mix inside the model
+    @refuse_foreign
     def __init__(self,
         alpha=0.5, # Concentration of Beta(alpha, alpha): a number > 0, or a schedule (a function of training progress in [0, 1])
         p=1., # Probability of mixing a batch (or a sample, with `per_sample`): a number in [0, 1], or a schedule

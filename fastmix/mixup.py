@@ -10,11 +10,11 @@ from fastcore.meta import delegates
 from fastcore.basics import patch
 from fastai.learner import Learner
 from .core import (MixedBatch, batch_inputs, check_alpha, check_prob, fused_mix, gather_rows, lerp_rows, map_inputs, partners_of,
-                          sample_beta, sample_gate, sample_perm, split_gens, unmixed_batch)
+                          refuse_foreign, sample_beta, sample_gate, sample_perm, split_gens, unmixed_batch)
 from .handler import MixHandler
 
 # %% auto #0
-__all__ = ['mixup_lam', 'mixup_draws', 'mixup_batch', 'MixUp']
+__all__ = ['mixup_lam', 'mixup_draws', 'mixup_batch', 'MixUp', 'stack_y_mode']
 
 # %% ../nbs/03_mixup.ipynb #7c0dd82f
 def mixup_lam(
@@ -42,6 +42,7 @@ def mixup_draws(
     lam = mixup_lam(1, alpha, device, gens[1]).expand(n) if same_lam else mixup_lam(n, alpha, device, gens[1])
     if gate is not None: lam = torch.where(gate, lam, 1.)
     return lam, sample_perm(n, device, gens[1], derange)
+@refuse_foreign
 def mixup_batch(
     x, # Inputs: a tensor, or a tuple of tensors (every floating-point one is mixed)
     y=None, # Targets: a tensor, a tuple of tensors, or None
@@ -80,9 +81,25 @@ class MixUp(MixHandler):
     def draw(self, xs, ys, alpha, p):
         "MixUp the selected inputs and targets with `mixup_batch`"
         return mixup_batch(xs, ys, alpha, p, self.per_sample, self.derange, self._same_lam, self.gen, self.inplace, self.compile)
+def stack_y_mode(
+    stack_y, # fastai v1's `stack_y`: True to interpolate the losses, False to blend the targets
+    mode:str|None=None, # A `mode` given beside it, if any
+)->str: # The `mode` that `stack_y` stands for: 'loss' or 'target'
+    "fastai v1's `stack_y` as a `mode`; an error if a `mode` given too says otherwise"
+    if not isinstance(stack_y, bool): raise TypeError(f"stack_y must be True or False, got {stack_y!r}")
+    m = 'loss' if stack_y else 'target'
+    if mode is not None and mode != m:
+        raise ValueError(f"stack_y={stack_y} means mode={m!r}, but mode={mode!r} was given too: give one of the two")
+    return m
 @patch
 @delegates(MixUp.__init__)
-def mixup(self:Learner, alpha=0.4, **kwargs)->Learner:
+def mixup(self:Learner,
+    alpha=0.4, # Concentration of Beta(alpha, alpha), or a schedule
+    stack_x:bool=False, # Hand the model `(*inputs, *partners' inputs, lam)` instead of the blend
+    stack_y:bool|None=None, # fastai v1's: True interpolates the losses (`mode='loss'`), False blends the targets (`mode='target'`); None: `mode`
+    **kwargs, # Options of `MixUp`
+)->Learner:
     "Add a `MixUp` callback to this `Learner` and return the `Learner` (fastai v1's `learn.mixup()`)"
-    self.add_cb(MixUp(alpha, **kwargs))
+    if stack_y is not None: kwargs['mode'] = stack_y_mode(stack_y, kwargs.get('mode'))
+    self.add_cb(MixUp(alpha, stack_x=stack_x, **kwargs))
     return self

@@ -4,14 +4,19 @@
 
 # %% ../nbs/06_show.ipynb #ddadc647
 from __future__ import annotations
+import random
+import numpy as np
 import torch
+import matplotlib.colors as mcolors
+from matplotlib import colormaps
+from matplotlib.cm import ScalarMappable
 from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
+from matplotlib.patches import Patch, Rectangle
 from fastai.data.core import DataLoaders
 from fastai.learner import Learner
 from fastai.torch_core import set_seed
 from fastcore.basics import tuplify
-from .core import check_alpha, check_prob, is_index, sample_beta, unmixed_batch
+from .core import MixedBatch, _desc, check_alpha, check_arg, check_prob, is_dense, is_index, sample_beta, unmixed_batch
 from .handler import MixHandler, sched_at
 
 # %% auto #0
@@ -27,6 +32,123 @@ def _label(dl, y)->str:
     if y.ndim == 0: return f'{float(y):.2g}'
     return 'mask' if y.ndim >= 2 else '…'
 
+def _one_batch(dl, seed):
+    "One batch of `dl`; with a `seed`, the same one every call: fastai shuffles with the DataLoader's own `rng`, here seeded and then put back"
+    if seed is None or not isinstance(getattr(dl, 'rng', None), random.Random): return dl.one_batch()
+    old, dl.rng = dl.rng, random.Random(seed)
+    try: return dl.one_batch()
+    finally: dl.rng = old
+
+def _title(learn, cb, m:MixedBatch, key, cut:bool)->str:
+    "The figure's title: the callback, the method, what the weights are, what is outlined and, for manifold mixing, where the model mixes"
+    title = f'{type(cb).__name__}, method {m.method!r}: ' + ('sample weight / partner weight' if key == 0 else 'label weight / partner label weight')
+    if m.method == 'manifold':                                     # the inputs stay as they are: say where the model mixes
+        pts = [p[0] for p in cb.find_points(learn.model)] if isinstance(learn, Learner) else []
+        title += f"\ninputs shown unmixed; one hidden state mixed per batch, out of {pts or 'those of the model'}"
+        if getattr(cb, 'counts', None): title += f"; so far: {', '.join(f'{k} x{v}' for k, v in cb.counts.items())}"
+    elif cut: title += '\nred: where the partner was pasted'
+    return title
+
+def _draw_image(ax, img, cmap):
+    "Draw one decoded image, a plain tensor shown as a numpy array in [0, 1]"
+    img = img.as_subclass(torch.Tensor).detach().cpu()
+    img = img.float() if img.is_floating_point() else img.float() / 255
+    if img.ndim == 3 and img.shape[0] == 1: ax.imshow(img[0].numpy(), cmap=cmap or 'gray')
+    else: ax.imshow((img.permute(1, 2, 0).clamp(0, 1) if img.ndim == 3 else img).numpy(), cmap=cmap)
+    ax.axis('off')
+
+def _outline(ax, box, region, i:int):
+    "Outline in red where sample `i`'s partner was pasted: its box, or the contour of its FMix region"
+    if box is not None:
+        t, l, bt, r = box[i if len(box) > 1 else 0].tolist()
+        if bt > t and r > l: ax.add_patch(Rectangle((l - .5, t - .5), r - l, bt - t, fill=False, ec='tab:red', lw=1.5))   # empty: nothing pasted
+    if region is not None and region[i].any() and not region[i].all():   # a contour resets the limits to its own extent
+        lims = ax.get_xlim(), ax.get_ylim(); ax.contour(region[i].float().numpy(), [0.5], colors='tab:red'); ax.set(xlim=lims[0], ylim=lims[1])
+
+# %% ../nbs/06_show.ipynb #7adb4433
+def _mask_key(ys:tuple, x)->int|None:
+    "Position of the first target drawn as a mask: one laid out like 2-D images `x` `(bs, C, H, W)`, as `(bs, H, W)` or `(bs, c, H, W)`"
+    if not isinstance(x, torch.Tensor) or x.ndim != 4: return None
+    return next((j for j, t in enumerate(ys) if isinstance(t, torch.Tensor) and t.ndim in (3, 4) and is_dense(t, tuple(x.shape[-2:]))), None)
+
+def _as_maps(t)->torch.Tensor:
+    "A mask target as one map per sample `(bs, H, W)` on the CPU: class indices or floats as they are, per-class channels by their argmax"
+    t = t.as_subclass(torch.Tensor).detach().cpu()
+    if t.ndim == 4: t = t[:, 0] if t.shape[1] == 1 else t.argmax(1)
+    return t
+
+def _mask_codes(dl):
+    "The class names of a fastai `MaskBlock(codes)`, kept by its `AddMaskCodes` transform; None if there are none"
+    return next((t.codes for t in getattr(getattr(dl, 'after_item', None), 'fs', []) if getattr(t, 'codes', None) is not None), None)
+
+def _class_cmap(n:int)->mcolors.Colormap:
+    "A discrete colormap of `n` classes: dark grey for class 0, then tab10 (tab20 past 10 classes, turbo past 20); white outside [0, n)"
+    cs = ['#202020', *(colormaps['tab10'].colors if n <= 11 else colormaps['tab20'].colors if n <= 21 else colormaps['turbo'](np.linspace(0, 1, n - 1)))]
+    return mcolors.ListedColormap(cs[:max(n, 1)]).with_extremes(over='white', under='white')
+
+def _mask_look(maps, n_classes:int|None, codes, cmap, clear0:bool=False)->tuple:
+    "How masks are coloured, `(ScalarMappable, legend handles)`: a colour per class for class indices, a continuous map for floats"
+    named = colormaps[cmap] if isinstance(cmap, str) else cmap
+    if maps.is_floating_point(): return ScalarMappable(mcolors.Normalize(float(maps.min()), float(maps.max())), named or colormaps['viridis']), []
+    n = n_classes or (len(codes) if codes is not None else max(int(maps.max()) + 1, 1))
+    cm = _class_cmap(n) if named is None else named.resampled(n).with_extremes(over='white', under='white')
+    sm = ScalarMappable(mcolors.Normalize(-0.5, n - 0.5), cm)    # class c at the middle of its colour's band; outside [0, n): white
+    name = lambda c: str(codes[c]) if codes is not None and c < len(codes) else str(c)
+    return sm, [Patch(fc=sm.to_rgba(c), ec='0.6', label=name(c)) for c in maps.unique().tolist() if clear0 <= c < n]
+
+def _check_mask_args(masks, mask_cmap, n_classes, mask_alpha):
+    "Check `show_mixed_batch`'s mask options before any work"
+    check_arg(masks, 'masks', ('auto', 'beside', 'overlay', 'none'))
+    if not (mask_cmap is None or isinstance(mask_cmap, mcolors.Colormap) or (isinstance(mask_cmap, str) and mask_cmap in colormaps)):
+        raise ValueError(f"mask_cmap must be a matplotlib Colormap or the name of one (e.g. 'tab10'), got {mask_cmap!r}")
+    if n_classes is not None and not (isinstance(n_classes, int) and not isinstance(n_classes, bool) and n_classes > 0):
+        raise ValueError(f"n_classes must be a whole number > 0 (the number of mask classes), or None to count them, got {n_classes!r}")
+    check_arg(mask_alpha, 'mask_alpha', lambda v: 0 < v <= 1, 'a number in (0, 1] (the opacity of the masks drawn over the images)')
+
+def _mask_style(masks:str, xb:tuple, yb:tuple)->tuple:
+    "(position of the target drawn as a mask or None, how it is drawn: 'beside', 'overlay' or 'none'); an error if masks are asked for and there are none"
+    key = _mask_key(yb, xb[0])
+    if masks == 'auto': return key, 'none' if key is None else 'beside'
+    if masks != 'none' and key is None:
+        raise ValueError(f"masks={masks!r}, but no target is a mask of the images: inputs {[_desc(t) for t in xb]}, targets {[_desc(t) for t in yb]}. "
+                         "A mask is (bs, H, W) or (bs, C, H, W) for images (bs, C, H, W); masks are drawn for 2-D images only. Pass masks='none'.")
+    return key, masks
+
+# %% ../nbs/06_show.ipynb #e1e73cba
+def _pairs(m:MixedBatch, n:int)->torch.Tensor:
+    "Which samples' losses weigh their own mask by `lam` and the partner's by `1-lam` (MixUp, manifold); the others see one mask with weight 1"
+    if m.method in ('mixup', 'manifold'): return torch.ones(n, dtype=torch.bool)
+    if m.method == 'cutmixup' and m.cut is not None: return ~m.cut.cpu()
+    return torch.zeros(n, dtype=torch.bool)
+
+def _mask_caption(style:str, pair)->str:
+    "The line of the title that says what the masks show"
+    cut = 'the mask the loss sees, pasted like the image (loss weight 1)'
+    mix = "its own mask and its partner's; pixel loss = lam*loss(own) + (1-lam)*loss(partner's)"
+    if style == 'overlay': return 'masks drawn over the images, background clear' + ('; MixUp samples: the two masks blended by lam' if pair.any() else '')
+    if pair.all(): return 'under each image: ' + mix
+    if not pair.any(): return 'under each image: ' + cut
+    return f'under each image, CutMix samples: {cut};\nMixUp samples: {mix}'
+
+def _mask_panels(axs, look, mk, mk1, w:float, i:int, partner:int, pair:bool):
+    "Draw one sample's mask under its image, or its own mask and its partner's, each titled with its weight in the loss"
+    maps = (mk, mk1) if pair else (mk,)
+    names = (f'own mask, loss x{w:.2f}', f"#{partner}'s mask, loss x{1 - w:.2f}") if pair else ('mask, loss x1',)
+    for ax, mp, name, kind in zip(axs, maps, names, ('mask', 'partner mask')):
+        ax.imshow(mp.numpy(), cmap=look.cmap, norm=look.norm, interpolation='nearest')
+        ax.set_title(name, fontsize=8); ax.axis('off'); ax.set_label(f'{kind} {i}')
+
+def _overlay(ax, look, mk, mk1, w:float, alpha:float):
+    "Draw a mask over an image, class 0 (background) left clear; two masks blended by `w`, in colour and opacity (MixUp's soft target)"
+    def layer(mp): return look.to_rgba(mp.numpy())[..., :3], np.full(mp.shape, alpha) if mp.is_floating_point() else alpha*(mp != 0).numpy()
+    c, a = layer(mk)
+    if mk1 is not None:
+        (c1, a1), a = layer(mk1), w*a
+        a1 = (1 - w)*a1
+        c = (a[..., None]*c + a1[..., None]*c1) / np.maximum(a + a1, 1e-9)[..., None]; a = a + a1
+    ax.imshow(np.dstack([c, a]), interpolation='nearest')
+
+# %% ../nbs/06_show.ipynb #5f4de91d
 def show_mixed_batch(
     learn, # A `Learner` with a mixing callback, or `DataLoaders` (then pass `cb`)
     cb:MixHandler|None=None, # The mixing callback to show; default: the `Learner`'s
@@ -35,47 +157,54 @@ def show_mixed_batch(
     seed:int|None=0, # Seed of the batch and of the draws (None: leave the RNG alone)
     cmap:str|None=None, # Colour map for one-channel images (default: gray)
     size:float=2.4, # Width of one image, in inches
+    masks:str='auto', # Segmentation masks: 'beside' (under each image), 'overlay' (on it) or 'none'; 'auto': 'beside' if a target is a mask
+    mask_cmap=None, # Colours of the masks: a matplotlib colormap or its name; default: one colour per class (viridis for float masks)
+    n_classes:int|None=None, # Number of mask classes; default: a fastai `MaskBlock`'s codes, else the largest class shown + 1
+    mask_alpha:float=0.5, # Opacity of the masks drawn over the images (`masks='overlay'`)
 )->Figure:
-    "A grid of one mixed training batch, titled `label weight / partner's label weight`, pasted boxes and FMix masks outlined"
+    "A grid of one mixed training batch, titled `label weight / partner's label weight`, pasted boxes and FMix masks outlined, masks drawn"
     dls = learn.dls if isinstance(learn, Learner) else learn
     if not isinstance(dls, DataLoaders): raise TypeError(f"show_mixed_batch needs a Learner or DataLoaders, got {type(learn).__name__}")
+    _check_mask_args(masks, mask_cmap, n_classes, mask_alpha)
     if cb is None and isinstance(learn, Learner): cb = next((c for c in learn.cbs if isinstance(c, MixHandler)), None)
     if cb is None: raise ValueError("No mixing callback to show: add one to the Learner (e.g. `learn.add_cb(MixUp())`) or pass `cb=`.")
     if seed is not None: set_seed(seed)
     dl = dls.train
-    b, k = dl.one_batch(), getattr(dls, 'n_inp', 1)
+    b, k = _one_batch(dl, seed), getattr(dls, 'n_inp', 1)
     xb, yb = tuple(b[:k]), tuple(b[k:])
+    key, style = _mask_style(masks, xb, yb)
     m = cb.draw(xb, yb, sched_at(cb.alpha, 0., check_alpha, 'alpha'), sched_at(cb.p, 0., check_prob, 'p'))
     if m is None: m = unmixed_batch(xb, yb)                       # a handler that mixes nothing
     x = tuplify(m.x)[0]
     imgs = dl.decode((x,))[0] if hasattr(dl, 'decode') else x     # undo normalisation, as show_batch does
-    lam, y, y1 = m.lam.float().cpu(), tuplify(m.y)[0].cpu(), tuplify(m.y1)[0].cpu()
+    lam, perm, y, y1 = m.lam.float().cpu(), m.perm.cpu(), tuplify(m.y)[0].cpu(), tuplify(m.y1)[0].cpu()
     box = None if m.box is None or m.box.shape[1] != 4 else m.box.cpu()   # boxes (top, left, bottom, right) of images
     region = None if m.region is None or m.region.ndim != 3 else m.region.cpu()   # FMix's masks of images
-    title = f'{type(cb).__name__}, method {m.method!r}: label weight / partner label weight'
-    if m.method == 'manifold':                                     # the inputs stay as they are: say where the model mixes
-        pts = [p[0] for p in cb.find_points(learn.model)] if isinstance(learn, Learner) else []
-        title += f"\ninputs shown unmixed; one hidden state mixed per batch, out of {pts or 'those of the model'}"
-        if getattr(cb, 'counts', None): title += f"; so far: {', '.join(f'{k} x{v}' for k, v in cb.counts.items())}"
-    elif box is not None or region is not None: title += '\nred: where the partner was pasted'
     n = min(n, len(x)); ncols = min(ncols, n); nrows = (n + ncols - 1) // ncols
-    fig = Figure(figsize=(size*ncols, (size + 0.25)*nrows + 0.25*title.count('\n')))
+    pair = _pairs(m, len(x))[:n]                                   # samples whose loss weighs their own mask and the partner's
+    title = _title(learn, cb, m, key, box is not None or region is not None)
+    if style != 'none':
+        mk = _as_maps(tuplify(m.y)[key]); mk1 = _as_maps(tuplify(m.y1)[key])
+        look, legend = _mask_look(torch.cat([mk[:n], mk1[:n][pair]]), n_classes, _mask_codes(dl), mask_cmap, style == 'overlay')
+        title += '\n' + _mask_caption(style, pair)
+    kp = 1 if style != 'beside' else 3 if pair.any() else 2        # panels per sample, one under the other
+    rows = (len(legend) + 5) // 6 if style != 'none' else 0
+    fig = Figure(figsize=(size*ncols, (size + 0.25)*nrows*kp + 0.25*title.count('\n') + (0.2*rows + 0.25 if rows else 0)), layout='constrained')
     for i in range(n):
-        ax = fig.add_subplot(nrows, ncols, i + 1)
-        img = imgs[i].as_subclass(torch.Tensor).detach().float().cpu()   # a plain tensor, drawn as a numpy array
-        if not imgs.is_floating_point(): img = img / 255
-        if img.ndim == 3 and img.shape[0] == 1: ax.imshow(img[0].numpy(), cmap=cmap or 'gray')
-        else: ax.imshow((img.permute(1, 2, 0).clamp(0, 1) if img.ndim == 3 else img).numpy(), cmap=cmap)
-        ax.axis('off')
+        r, c = divmod(i, ncols)
+        ax = fig.add_subplot(nrows*kp, ncols, r*kp*ncols + c + 1)
+        _draw_image(ax, imgs[i], cmap)
+        ax.set_label(f'image {i}')
         w = float(lam[i])
-        ax.set_title(f'{_label(dl, y[i])} {w:.2f} / {_label(dl, y1[i])} {1 - w:.2f}', fontsize=9)
-        if box is not None:
-            t, l, bt, r = box[i if len(box) > 1 else 0].tolist()
-            if bt > t and r > l: ax.add_patch(Rectangle((l - .5, t - .5), r - l, bt - t, fill=False, ec='tab:red', lw=1.5))   # empty: nothing pasted
-        if region is not None and region[i].any() and not region[i].all():   # a contour resets the limits to its own extent
-            lims = ax.get_xlim(), ax.get_ylim(); ax.contour(region[i].float().numpy(), [0.5], colors='tab:red'); ax.set(xlim=lims[0], ylim=lims[1])
+        ax.set_title(f'#{i} {w:.2f} / #{int(perm[i])} {1 - w:.2f}' if key == 0 else f'{_label(dl, y[i])} {w:.2f} / {_label(dl, y1[i])} {1 - w:.2f}', fontsize=9)
+        if style == 'overlay': _overlay(ax, look, mk[i], mk1[i] if pair[i] else None, w, mask_alpha)
+        _outline(ax, box, region, i)
+        if style == 'beside':
+            axm = [fig.add_subplot(nrows*kp, ncols, (r*kp + j)*ncols + c + 1) for j in range(1, 3 if pair[i] else 2)]
+            _mask_panels(axm, look, mk[i], mk1[i], w, i, int(perm[i]), bool(pair[i]))
+            _outline(axm[0], box, region, i)
+    if rows: fig.legend(handles=legend, loc='outside lower center', ncol=min(len(legend), 6), fontsize=8, frameon=False, title='mask classes', title_fontsize=8)
     fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
     return fig
 
 # %% ../nbs/06_show.ipynb #2783f81d
