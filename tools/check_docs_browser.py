@@ -4,8 +4,10 @@
 
 For each page, at desktop width (1280 px) and phone width (390 px): no JavaScript error or console error, no request
 that fails (a missing stylesheet or image), every image loaded with a size, nothing fetched from the network, and at
-phone width no page wider than the screen (wide tables and code scroll inside their own box). A screenshot of each
-page at each width goes to `--shots`. Chromium is driven over the DevTools protocol (the `websockets` package); it is
+phone width no page wider than the screen (wide tables and code scroll inside their own box). The pages are those
+`pages.json` lists (the notebooks' pages, then the library's source pages `source/*.py.html`). A screenshot of each
+page at each width goes to `--shots` (`source/core.py.html` as `source_core.py_desktop.png`); a source page is also
+shown scrolled to a line (`#L<n>`, highlighted), an API page at its first entry with its table. Chromium is driven over the DevTools protocol (the `websockets` package); it is
 Debian's `chromium` (`apt-get install chromium`). Exit status 0: all pages clean; 1: problems (listed); 2: no Chromium.
 """
 import argparse, asyncio, base64, json, os, re, shutil, signal, subprocess, sys, tempfile
@@ -24,6 +26,19 @@ CHECK_JS = """(() => {
                          scroll_width: document.documentElement.scrollWidth, width: window.innerWidth,
                          title: document.title, h1: (document.querySelector('h1') || {}).textContent || ''});
 })()"""
+
+# an API page: its first entry (with its table); a source page: the line of its first documented definition, as a
+# `#L<n>` link shows it (the browser's own :target, set through the location)
+SHOW_ENTRY_JS = """(() => {
+  const t = document.querySelector('.md-out table');
+  if (t) { t.closest('.md-out').scrollIntoView(); return true; }
+  const d = document.querySelector('.src a.def');
+  if (d) { location.hash = d.closest('.line').id; return true; }
+  return false; })()"""
+
+def shot_name(page:str)->str:
+    "The screenshot's name for a page: `core.html` -> `core`, `source/core.py.html` -> `source_core.py`"
+    return page.removesuffix('.html').replace('/', '_')
 
 def find_chromium():
     for n in ('chromium', 'chromium-browser', 'google-chrome', 'chrome'):
@@ -107,6 +122,7 @@ async def check(site:Path, shots:Path, chromium:str)->tuple:
                 for dom in ('Page', 'Runtime', 'Log', 'Network'): await cdp.send(f'{dom}.enable', session=sid)
                 problems, report = [], []
                 for name in pages:
+                    stem = shot_name(name)
                     for wname, (w, h, mobile) in WIDTHS.items():
                         await cdp.send('Emulation.setDeviceMetricsOverride', {'width': w, 'height': h, 'deviceScaleFactor': 1, 'mobile': mobile}, session=sid)
                         start = len(cdp.events)
@@ -115,21 +131,20 @@ async def check(site:Path, shots:Path, chromium:str)->tuple:
                         await asyncio.sleep(0.2)
                         info = json.loads((await cdp.send('Runtime.evaluate', {'expression': CHECK_JS, 'returnByValue': True}, session=sid))['result']['value'])
                         shot = await cdp.send('Page.captureScreenshot', {'format': 'png'}, session=sid)
-                        (shots/f"{Path(name).stem}_{wname}.png").write_bytes(base64.b64decode(shot['data']))
+                        (shots/f"{stem}_{wname}.png").write_bytes(base64.b64decode(shot['data']))
                         if not mobile:   # where the page has API entries, a second picture: the first one with its table
-                            r = await cdp.send('Runtime.evaluate', {'expression': "(() => { const t = document.querySelector('.md-out table'); "
-                                "if (!t) return false; t.closest('.md-out').scrollIntoView(); return true; })()", 'returnByValue': True}, session=sid)
+                            r = await cdp.send('Runtime.evaluate', {'expression': SHOW_ENTRY_JS, 'returnByValue': True}, session=sid)
                             if r['result'].get('value'):
                                 await asyncio.sleep(0.1)
                                 shot = await cdp.send('Page.captureScreenshot', {'format': 'png'}, session=sid)
-                                (shots/f"{Path(name).stem}_{wname}_api.png").write_bytes(base64.b64decode(shot['data']))
+                                (shots/f"{stem}_{wname}_api.png").write_bytes(base64.b64decode(shot['data']))
                         found = problems_in(cdp.events[start:], sid, f'{name} ({wname})')
                         if info['bad_images']: found.append(f"{name} ({wname}): images that did not load: {info['bad_images']}")
                         if info['stylesheets'] < 2: found.append(f'{name} ({wname}): stylesheets missing')
                         if mobile and info['scroll_width'] > info['width'] + 1:
                             found.append(f"{name} ({wname}): the page is {info['scroll_width']} px wide on a {info['width']} px screen")
                         problems += found
-                        report.append(f"{name:<22}{wname:<9}{info['n_images']:>4} images  {'ok' if not found else 'PROBLEMS'}")
+                        report.append(f"{name:<28}{wname:<9}{info['n_images']:>4} images  {'ok' if not found else 'PROBLEMS'}")
                 rd.cancel()
                 return problems, report
         finally:
