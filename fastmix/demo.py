@@ -4,34 +4,29 @@
 
 # %% ../nbs/07_demo.ipynb #25b7d3a7
 from __future__ import annotations
-import argparse, time
+import argparse, contextlib, math, mimetypes, os, statistics, textwrap, time, warnings
 from pathlib import Path
-import numpy as np
-from torch import nn
-from PIL import Image
-from fastai.callback.schedule import fit_one_cycle
-from fastai.data.block import CategoryBlock, DataBlock
-from fastai.data.transforms import RandomSplitter, get_image_files
-from fastai.learner import Learner
-from fastai.losses import CrossEntropyLossFlat
-from fastai.metrics import accuracy
-from fastai.torch_core import set_seed
-from fastai.vision.core import PILImageBW
-from fastai.vision.data import ImageBlock, ImageDataLoaders
-from fastai.vision.augment import Resize
-from .mixup import MixUp
-from .cutmix import CutMix
-from .cutmixup import CutMixUp
-from .show import show_mixed_batch
 
 # %% auto #0
-__all__ = ['DigitImage', 'DigitLabel', 'digits_dls', 'DemoError', 'folder_dls', 'small_cnn', 'train_one', 'main']
+__all__ = ['IMAGE_EXTS', 'CAPTIONS', 'quiet_imports', 'DigitImage', 'DigitLabel', 'digits_dls', 'DemoError', 'plural',
+           'image_classes', 'describe_classes', 'folder_dls', 'small_cnn', 'train_one', 'conditions', 'compare',
+           'results_table', 'verdict', 'mixed_picture', 'save_pictures', 'main']
+
+# %% ../nbs/07_demo.ipynb #eda35d2d
+@contextlib.contextmanager
+def quiet_imports():
+    "Import third-party libraries without their import-time warnings (with recent torch, fastai's `@torch.jit.script` raises a FutureWarning)"
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        yield
 
 # %% ../nbs/07_demo.ipynb #b7f375fd
 class DigitImage:
     "Item getter: the digit at index `i` as a grayscale PIL image (a class, so a `Learner` using it can be exported)"
     def __init__(self, images): self.images = images
-    def __call__(self, i): return PILImageBW.create((self.images[i] * 255 / 16).astype(np.uint8))
+    def __call__(self, i):
+        from fastai.vision.core import PILImageBW
+        return PILImageBW.create((self.images[i] * 255 / 16).astype('uint8'))
 
 class DigitLabel:
     "Item getter: the label of the digit at index `i`"
@@ -45,7 +40,13 @@ def digits_dls(
     valid_pct:float=0.2, # Share of the digits kept for validation
 ):
     "fastai `DataLoaders` over scikit-learn's handwritten digits (shipped with the package: no download)"
-    from sklearn.datasets import load_digits
+    with quiet_imports():
+        from sklearn.datasets import load_digits
+        from fastai.data.block import CategoryBlock, DataBlock
+        from fastai.data.transforms import RandomSplitter
+        from fastai.vision.core import PILImageBW
+        from fastai.vision.data import ImageBlock
+        from fastai.vision.augment import Resize
     d = load_digits()
     block = DataBlock(blocks=(ImageBlock(cls=PILImageBW), CategoryBlock), get_x=DigitImage(d.images), get_y=DigitLabel(d.target),
                       splitter=RandomSplitter(valid_pct, seed=seed), item_tfms=Resize(size))
@@ -55,35 +56,101 @@ def digits_dls(
 class DemoError(Exception):
     "A problem with the demo's options or data, reported in one line"
 
+def plural(
+    n:int, # How many
+    word:str, # The singular
+    many:str|None=None, # The plural, when it isn't `word` + 's' (+ 'es' after s, x, z, sh): 'batch', 'batches'
+)->str:
+    "`n` and `word`, pluralised: '1 image', '2 images', '3 classes'"
+    if n != 1: word = many or word + ('es' if word.endswith(('s', 'x', 'z', 'sh')) else 's')
+    return f'{n:,} {word}'
+
+IMAGE_EXTS = frozenset(k for k, v in mimetypes.types_map.items() if v.startswith('image/'))   # as fastai's `image_extensions`
+
+# %% ../nbs/07_demo.ipynb #289b916f
+def _is_image(f:Path)->bool: return f.suffix.lower() in IMAGE_EXTS and not f.name.startswith('.') and f.is_file()
+def _subdirs(d:Path)->list: return sorted(s for s in d.iterdir() if s.is_dir() and not s.name.startswith('.'))   # hidden ones skipped, as by fastai
+def _has_images(d:Path)->bool: return any(_is_image(Path(r)/f) for r, _, fs in os.walk(d) for f in fs)
+
+def image_classes(
+    path, # ImageNet-style folder: one subfolder of images per class
+)->dict: # Class name -> its image files, sorted
+    "The classes of an image folder, checked before anything is trained: a one-line `DemoError` when the folder can't be used"
+    path = Path(path)
+    if not path.is_dir(): raise DemoError(f'--data {path}: no such folder')
+    classes, nesting = {}, []
+    for d in _subdirs(path):
+        if imgs := sorted(f for f in d.iterdir() if _is_image(f)): classes[d.name] = imgs
+        if deeper := [s for s in _subdirs(d) if _has_images(s)]: nesting.append((d, deeper[0]))
+    if nesting:
+        d, s = nesting[0]
+        hint = '' if d.name in classes else f' (here perhaps --data {d})'
+        raise DemoError(f"--data {path}: expected FOLDER/CLASS/IMAGE, but {plural(len(nesting), 'class folder')} {'nests' if len(nesting) == 1 else 'nest'} further folders "
+                        f"of images (e.g. {s.relative_to(path)}): point --data at the folder whose subfolders are the classes{hint}, "
+                        "or move the images up into their class folders")
+    if loose := sorted(f.name for f in path.iterdir() if _is_image(f)):
+        raise DemoError(f"--data {path}: {plural(len(loose), 'image')} {'lies' if len(loose) == 1 else 'lie'} directly in it, outside "
+                        f"any class folder (e.g. {loose[0]}): move them into a subfolder named after their class, or remove them")
+    if not classes: raise DemoError(f'--data {path}: no images in its subfolders (.png, .jpg, ... files); expected one subfolder of images per class')
+    n = sum(map(len, classes.values()))
+    if len(classes) < 2:
+        raise DemoError(f"--data {path}: found only 1 class ({describe_classes(classes).split(': ', 1)[1]}); "
+                        "comparing needs at least 2 classes: one subfolder of images per class")
+    if n < 5: raise DemoError(f"--data {path}: found only {plural(n, 'image')}; at least 5 are needed, to hold some out for validation")
+    if bad := _unreadable(f for fs in classes.values() for f in fs):
+        raise DemoError(f"--data {path}: {plural(len(bad), 'unreadable image')}, e.g. {bad[0].relative_to(path)}: fix or remove them")
+    return classes
+
+# %% ../nbs/07_demo.ipynb #bf21de50
+def _unreadable(files)->list:
+    "The files PIL can't read as images"
+    with quiet_imports(): from PIL import Image
+    bad = []
+    for f in files:
+        try:
+            with Image.open(f) as im: im.verify()
+        except Exception: bad.append(f)
+    return bad
+
+def describe_classes(
+    classes:dict, # Class name -> image files, as `image_classes` returns
+    most:int=20, # List at most this many classes
+)->str:
+    "The classes found, with their numbers of images: a heading, then one line a class"
+    n, shown = sum(map(len, classes.values())), list(classes.items())[:most]
+    if len(classes) == 1: (c, fs), = shown; return f"1 class: {c}, {plural(len(fs), 'image')}"
+    w = max(len(c) for c, _ in shown)
+    lines = [f"  {c:<{w}}  {plural(len(fs), 'image')}" for c, fs in shown]
+    if len(classes) > most:
+        rest = list(classes.values())[most:]
+        lines.append(f"  ... and {plural(len(rest), 'more class', 'more classes')}, {plural(sum(map(len, rest)), 'image')}")
+    return '\n'.join([f"{plural(len(classes), 'class')}, {plural(n, 'image')}:"] + lines)
+
+# %% ../nbs/07_demo.ipynb #8e046951
 def folder_dls(
     path, # ImageNet-style folder: one subfolder of images per class
     bs:int=64, # Batch size
     size:int=64, # Images are resized to `size`x`size` pixels
     seed:int=0, # Seed of the train/validation split
+    classes:dict|None=None, # `image_classes(path)`, if already computed
 ):
-    "fastai `DataLoaders` over the user's own images, with a clear error when the folder can't be used"
-    path = Path(path)
-    if not path.is_dir(): raise DemoError(f"--data {path}: no such folder")
-    files = get_image_files(path)
-    classes = sorted({f.parent.name for f in files})
-    if len(files) < 4 or len(classes) < 2:
-        raise DemoError(f"--data {path}: expected class subfolders of images (at least 2 classes and 4 images), "
-                        f"found {len(files)} images in {len(classes)} folders")
-    bad = []
-    for f in files:
-        try:
-            with Image.open(f) as im: im.verify()
-        except Exception: bad.append(f.name)
-    if bad: raise DemoError(f"--data {path}: {len(bad)} unreadable image(s), e.g. {bad[0]}")
-    return ImageDataLoaders.from_folder(path, valid_pct=0.2, seed=seed, item_tfms=Resize(size), bs=min(bs, max(1, len(files)//5)),
-                                        num_workers=0)
+    "fastai `DataLoaders` over the user's own images, exactly those `image_classes` found and checked"
+    classes = classes or image_classes(path)
+    with quiet_imports():
+        from fastai.vision.data import ImageDataLoaders
+        from fastai.vision.augment import Resize
+    files = [f for fs in classes.values() for f in fs]
+    labels = [c for c, fs in classes.items() for _ in fs]
+    return ImageDataLoaders.from_lists(path, files, labels, valid_pct=0.2, seed=seed, item_tfms=Resize(size),
+                                       bs=min(bs, max(1, len(files)//5)), num_workers=0)
 
 # %% ../nbs/07_demo.ipynb #4525c2de
 def small_cnn(
     n_in:int, # Input channels
     n_out:int, # Number of classes
-)->nn.Module:
+)->'nn.Module': # torch is imported inside, so the annotation is a string
     "A small CNN that trains in seconds on a CPU"
+    with quiet_imports(): from torch import nn
     def block(ni, nf): return nn.Sequential(nn.Conv2d(ni, nf, 3, padding=1, bias=False), nn.BatchNorm2d(nf), nn.ReLU())
     return nn.Sequential(block(n_in, 16), nn.MaxPool2d(2), block(16, 32), nn.MaxPool2d(2), block(32, 64),
                          nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, n_out))
@@ -95,8 +162,14 @@ def train_one(
     lr:float=1e-2, # Maximum learning rate
     seed:int=0, # Seed of the model's initialisation and of the mixing draws
     quiet:bool=False, # Hide fastai's progress bars and tables
-)->dict: # accuracy, validation loss and seconds
+)->dict: # accuracy, validation loss, seconds and the `Learner`
     "Train a fresh `small_cnn` with `fit_one_cycle` and return its validation metrics"
+    with quiet_imports():
+        from fastai.callback.schedule import fit_one_cycle   # noqa: F401 (patches `Learner.fit_one_cycle`)
+        from fastai.learner import Learner
+        from fastai.losses import CrossEntropyLossFlat
+        from fastai.metrics import accuracy
+        from fastai.torch_core import set_seed
     set_seed(seed, reproducible=True)
     n_in = dls.one_batch()[0].shape[1]
     learn = Learner(dls, small_cnn(n_in, len(dls.vocab)), loss_func=CrossEntropyLossFlat(), metrics=accuracy)
@@ -108,47 +181,160 @@ def train_one(
     with learn.no_bar(): loss, acc = learn.validate()
     return dict(accuracy=float(acc), valid_loss=float(loss), seconds=secs, learn=learn)
 
+def conditions()->list: # (name, callback class, or None to train without mixing)
+    "The demo's four conditions, in the table's order: the baseline first"
+    with quiet_imports():
+        from fastmix.mixup import MixUp
+        from fastmix.cutmix import CutMix
+        from fastmix.cutmixup import CutMixUp
+    return [('no mixing', None), ('MixUp()', MixUp), ('CutMix()', CutMix), ('CutMixUp()', CutMixUp)]
+
+# %% ../nbs/07_demo.ipynb #1e4598e1
+def compare(
+    dls, # DataLoaders
+    epochs:int=8, # Epochs per run
+    lr:float=1e-2, # Maximum learning rate
+    seeds=(0,), # One run of each condition per seed
+    quiet:bool=False, # Hide fastai's progress bars and tables
+)->dict: # Condition -> its results (accuracy, valid_loss, seconds), one per seed
+    "Train each of the demo's `conditions` once per seed, announcing each run"
+    res, seeds = {}, list(seeds)
+    for name, cls in conditions():
+        for s in seeds:
+            print(f'\n== {name}' + (f', seed {s}' if len(seeds) > 1 else ''), flush=True)
+            r = train_one(dls, cls and cls(), epochs, lr, s, quiet=quiet)
+            res.setdefault(name, []).append({k: v for k, v in r.items() if k != 'learn'})
+    return res
+
+def _mean_sd(v): return statistics.mean(v), (statistics.stdev(v) if len(v) > 1 else 0.)
+
+def results_table(
+    res:dict, # Condition -> results per seed, as `compare` returns
+)->str:
+    "The comparison as text: validation accuracy, validation loss and training seconds per condition (mean ± sd over seeds)"
+    n = len(next(iter(res.values())))
+    def cell(rs, k, nd=4): m, s = _mean_sd([r[k] for r in rs]); return f'{m:.{nd}f}' + (f' ± {s:.{nd}f}' if n > 1 else '')
+    rows = [('condition', 'accuracy', 'valid loss', 'time (s)')]
+    rows += [(name, cell(rs, 'accuracy'), cell(rs, 'valid_loss'), f"{statistics.mean(r['seconds'] for r in rs):.1f}") for name, rs in res.items()]
+    w = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = [f'{r[0]:<{w[0]}}' + ''.join(f'  {c:>{wi}}' for c, wi in zip(r[1:], w[1:])) for r in rows]
+    return '\n'.join(lines + ([f'(mean ± standard deviation over {n} seeds; time: mean seconds per run)'] if n > 1 else []))
+
+# %% ../nbs/07_demo.ipynb #8f550e9a
+def _names(ns): return ns[0] if len(ns) == 1 else ', '.join(ns[:-1]) + ' and ' + ns[-1]
+def _are(ns): return f"{_names(ns)} {'is' if len(ns) == 1 else 'are'}"
+
+def verdict(
+    res:dict, # Condition -> results per seed, as `compare` returns; the first condition is the baseline
+)->str:
+    "One sentence on what the table shows: which condition was best by validation accuracy, and whether that is beyond noise"
+    base, n = next(iter(res)), len(next(iter(res.values())))
+    acc = {k: _mean_sd([r['accuracy'] for r in rs]) for k, rs in res.items()}
+    top = max(m for m, _ in acc.values())
+    best = [k for k, (m, _) in acc.items() if math.isclose(m, top, rel_tol=0, abs_tol=1e-9)]
+    rest = [k for k in acc if k not in best]
+    if base in best:
+        tied = [k for k in best if k != base]
+        what = (f'{base} beat every mixing variant' if not tied else f'{base} tied with every mixing variant' if not rest
+                else f'{base} tied with {_names(tied)} and beat {_names(rest)}') + f' ({top:.4f})'
+    else: what = f"{_names(best)} {'was' if len(best) == 1 else 'tied for'} best ({top:.4f}, against {acc[base][0]:.4f} for {base})"
+    if n == 1:
+        return (f'By validation accuracy, {what}, but with one run per condition the table cannot tell these differences from '
+                'noise (--runs 3 or more shows the spread).')
+    sd_b = acc[best[0]][1]
+    close = [k for k in rest if top - acc[k][0] < 2 * math.sqrt((acc[k][1]**2 + sd_b**2) / n)]
+    far = [k for k in rest if k not in close]
+    noise = ('every difference is within noise' if not far else 'every other condition is further behind than noise explains' if not close
+             else f'{_are(close)} within noise of the best, while {_are(far)} clearly behind')
+    return f'By mean validation accuracy over {n} seeds, {what}; {noise} (within noise: less than two standard errors apart).'
+
+# %% ../nbs/07_demo.ipynb #30350ec7
+_PASTED = 'The red box outlines the region pasted from the partner image: it covers 1 - lam of the picture. '
+_TITLES = ("Titles: the image's label with lam, the share of the picture that is its own / the partner's label with 1 - lam; "
+           'the loss weighs the two targets by these numbers.')
+CAPTIONS = dict(
+    MixUp="Each picture blends a training image with its partner: lam x the image + (1 - lam) x the partner. " + _TITLES,
+    CutMix="Each picture is a training image with a box of its partner's pasted in. " + _PASTED + _TITLES,
+    CutMixUp=("Each picture is either CutMix-ed, with a box of its partner's pasted in, or MixUp-ed, a blend of "
+              'lam x the image + (1 - lam) x the partner, without a box. ' + _PASTED + _TITLES))
+
+def mixed_picture(
+    dls, # DataLoaders
+    cb, # The mixing callback to show
+    seed:int=0, # Seed of the batch and of the draws
+    cmap:str|None=None, # Colour map for one-channel images
+):
+    "`show_mixed_batch` with a caption below it saying what the picture shows, for a reader without the docs"
+    with quiet_imports(): from fastmix.show import show_mixed_batch
+    fig = show_mixed_batch(dls, cb=cb, seed=seed, cmap=cmap)
+    text = CAPTIONS.get(type(cb).__name__, _TITLES)
+    fig.text(0.5, 0, textwrap.fill(text, int(fig.get_size_inches()[0] * 13)), ha='center', va='top', fontsize=9)
+    return fig
+
+def save_pictures(
+    dls, # DataLoaders
+    out, # Folder to write to
+    seed:int=0, # Seed of the batches and of the draws
+    cmap:str|None=None, # Colour map for one-channel images
+)->list: # The files written
+    "Save a captioned picture of one mixed batch for each of `MixUp()`, `CutMix()` and per-sample `CutMixUp()`"
+    fs = []
+    for cls in [c for _, c in conditions()][1:]:
+        cb = cls(per_sample=True) if cls.__name__ == 'CutMixUp' else cls()
+        f = Path(out)/f'{cls.__name__.lower()}_batch.png'
+        mixed_picture(dls, cb, seed, cmap).savefig(f, dpi=100, bbox_inches='tight')   # 'tight' takes in the caption below
+        fs.append(f)
+    return fs
+
 # %% ../nbs/07_demo.ipynb #d505ad9b
 class _Parser(argparse.ArgumentParser):
     def error(self, message): self.exit(2, f'{self.prog}: error: {message}\n')
 
-def _positive(kind):
+def _number(kind, least=None):
+    "An argparse type: a finite `kind` (int or float), > 0 or, given `least`, >= `least`"
     def f(s):
         try: v = kind(s)
-        except ValueError: raise argparse.ArgumentTypeError(f'expected a {kind.__name__}, got {s!r}')
-        if not v > 0: raise argparse.ArgumentTypeError(f'must be > 0, got {s}')
+        except ValueError: raise argparse.ArgumentTypeError(f"expected {'an integer' if kind is int else 'a number'}, got {s!r}")
+        if not math.isfinite(v): raise argparse.ArgumentTypeError(f'expected a finite number, got {s}')
+        if least is None and not v > 0: raise argparse.ArgumentTypeError(f'must be > 0, got {s}')
+        if least is not None and v < least: raise argparse.ArgumentTypeError(f'must be >= {least}, got {s}')
         return v
     return f
 
-def main(argv=None):
-    "Train without mixing, with `MixUp()`, `CutMix()` and `CutMixUp()`; print a table and save pictures of mixed batches"
-    p = _Parser(prog='fastmix-demo', description=main.__doc__)
-    p.add_argument('--epochs', type=_positive(int), default=8, help='epochs per condition (default: 8)')
-    p.add_argument('--seed', type=int, default=0, help='random seed (default: 0)')
-    p.add_argument('--lr', type=_positive(float), default=1e-2, help='maximum learning rate (default: 1e-2)')
-    p.add_argument('--bs', type=_positive(int), default=64, help='batch size (default: 64)')
-    p.add_argument('--size', type=_positive(int), default=None, help='image size (default: 32 for the digits, 64 for --data)')
+def _parser():
+    p = _Parser(prog='fastmix-demo', description=main.__doc__, epilog="Without --data it trains on scikit-learn's handwritten "
+                "digits (no download). With --data FOLDER, FOLDER must hold one subfolder of images per class: FOLDER/CLASS/IMAGE.")
+    p.add_argument('--epochs', type=_number(int), default=8, help='epochs per run (default: 8)')
+    p.add_argument('--runs', type=_number(int), default=1, help='runs of each condition, with seeds SEED, SEED+1, ...: '
+                   'more than 1 shows the spread, and whether the differences are noise (default: 1)')
+    p.add_argument('--seed', type=_number(int, 0), default=0, help='first random seed (default: 0)')
+    p.add_argument('--lr', type=_number(float), default=1e-2, help='maximum learning rate (default: 1e-2)')
+    p.add_argument('--bs', type=_number(int), default=64, help='batch size (default: 64)')
+    p.add_argument('--size', type=_number(int), default=None, help='image size (default: 32 for the digits, 64 for --data)')
     p.add_argument('--out', default='fastmix-demo-out', help='folder for the pictures (default: fastmix-demo-out)')
-    p.add_argument('--data', default=None, metavar='FOLDER', help='use your own images: one subfolder per class')
+    p.add_argument('--data', default=None, metavar='FOLDER', help='compare on your own images: one subfolder per class')
     p.add_argument('--quiet', action='store_true', help="hide fastai's progress bars")
-    a = p.parse_args(argv)
+    return p
+
+def main(argv=None):
+    "Train a small CNN without mixing and with MixUp(), CutMix() and CutMixUp(); print a table and what it shows, and save pictures of mixed batches"
+    p = _parser(); a = p.parse_args(argv)
     try:
-        if a.data: dls, what = folder_dls(a.data, a.bs, a.size or 64, a.seed), f'images in {a.data}'
-        else: dls, what = digits_dls(a.bs, a.size or 32, a.seed), "scikit-learn's handwritten digits"
+        classes = image_classes(a.data) if a.data else None   # checked before torch and fastai load
         out = Path(a.out)
         try: out.mkdir(parents=True, exist_ok=True)
         except OSError as e: raise DemoError(f'--out {out}: {e.strerror}')
     except DemoError as e: p.exit(1, f'fastmix-demo: error: {e}\n')
-    print(f'fastmix-demo: {len(dls.train_ds)} training and {len(dls.valid_ds)} validation {what}, '
-          f'{len(dls.vocab)} classes, {a.epochs} epochs per condition')
-    rows = []
-    for name, make in (('no mixing', lambda: None), ('MixUp()', MixUp), ('CutMix()', CutMix), ('CutMixUp()', CutMixUp)):
-        print(f'\n== {name}')
-        r = train_one(dls, make(), a.epochs, a.lr, a.seed, quiet=a.quiet)
-        rows.append((name, r))
-    print(f"\n{'condition':<12}{'accuracy':>10}{'valid loss':>12}{'time (s)':>10}")
-    for name, r in rows: print(f"{name:<12}{r['accuracy']:>10.4f}{r['valid_loss']:>12.4f}{r['seconds']:>10.1f}")
-    for cb in (MixUp(), CutMix(), CutMixUp(per_sample=True)):
-        f = out/f'{type(cb).__name__.lower()}_batch.png'
-        show_mixed_batch(dls, cb=cb, seed=a.seed, cmap=None if a.data else 'gray_r').savefig(f, dpi=100)
-        print(f'saved {f}')
+    if classes: print(f'fastmix-demo: --data {a.data}: {describe_classes(classes)}', flush=True)
+    dls = folder_dls(a.data, a.bs, a.size or 64, a.seed, classes) if classes else digits_dls(a.bs, a.size or 32, a.seed)
+    print(f"fastmix-demo: {len(dls.train_ds):,} training and {len(dls.valid_ds):,} validation images "
+          f"{f'from {a.data}' if classes else 'of handwritten digits (scikit-learn)'}, {plural(len(dls.vocab), 'class')}; "
+          f"{plural(a.runs, 'run')} of {plural(a.epochs, 'epoch')} per condition", flush=True)
+    res = compare(dls, a.epochs, a.lr, range(a.seed, a.seed + a.runs), a.quiet)
+    print('\n' + results_table(res))
+    for f in save_pictures(dls, out, a.seed, None if classes else 'gray_r'): print(f'saved {f}')
+    print('\n' + verdict(res))
+
+# %% ../nbs/07_demo.ipynb #ec5f56fb
+#| eval: false
+if __name__ == '__main__': main()
