@@ -17,7 +17,7 @@ from fastai.torch_core import to_device
 from fastcore.basics import noop
 from .core import batch_inputs, check_alpha, check_prob, gather_rows, is_index, lerp_rows, map_inputs, partners_of, sample_perm
 from .loss import MixUpLoss
-from .mixup import MixUp as FastmixMixUp, mixup_batch as fastmix_mixup_batch, mixup_lam, stack_y_mode
+from .mixup import MixUp as FastmixMixUp, mixup_batch as fastmix_mixup_batch, mixup_lam, flag_mode
 from .cutmix import CutMix as FastmixCutMix, box_lam, check_cut, paste, rand_boxes
 _all_ = ['MixUpLoss']   # fastai v1's name, re-exported from fastmix.loss
 
@@ -142,10 +142,6 @@ class ComposerKeys:
         "Translate the keys for this batch, then mix it as fastmix does"
         self.input_key, self.target_key = batch_keys(self.batch_input_key, self.batch_target_key, self.learn.xb, self.learn.yb)
         super().before_batch()
-def _loss_mode(interpolate_loss)->str:
-    "Composer's `interpolate_loss` as fastmix's `mode`"
-    if not isinstance(interpolate_loss, bool): raise TypeError(f"interpolate_loss must be True or False, got {interpolate_loss!r}")
-    return 'loss' if interpolate_loss else 'target'
 class MixUp(ComposerKeys, FastmixMixUp):
     "Composer's `MixUp`: one `mixing` per batch; blended one-hot targets, or interpolated losses with `interpolate_loss`"
     def __init__(self,
@@ -155,7 +151,7 @@ class MixUp(ComposerKeys, FastmixMixUp):
         input_key=0, # Position of the input in the whole batch `(*xb, *yb)`, or a `(getter, setter)` pair
         target_key=1, # Position of the target in the whole batch `(*xb, *yb)`, or a `(getter, setter)` pair
     ):
-        super().__init__(alpha, mode=_loss_mode(interpolate_loss))
+        super().__init__(alpha, mode=flag_mode(interpolate_loss, 'interpolate_loss'))
         self.num_classes, self.interpolate_loss = _check_classes(num_classes), interpolate_loss
         self._set_keys(input_key, target_key)
     def draw(self, xs, ys, alpha, p):
@@ -179,7 +175,7 @@ class CutMix(ComposerKeys, FastmixCutMix):
         target_key=1, # Position of the target in the whole batch `(*xb, *yb)`, or a `(getter, setter)` pair
     ):
         if not isinstance(uniform_sampling, bool): raise TypeError(f"uniform_sampling must be True or False, got {uniform_sampling!r}")
-        super().__init__(alpha, box_mode='uniform' if uniform_sampling else 'paper', mode=_loss_mode(interpolate_loss))
+        super().__init__(alpha, box_mode='uniform' if uniform_sampling else 'paper', mode=flag_mode(interpolate_loss, 'interpolate_loss'))
         self.interpolate_loss, self.uniform_sampling = interpolate_loss, uniform_sampling
         self._set_keys(input_key, target_key)
 
@@ -237,7 +233,7 @@ class MixUpCallback(FastmixMixUp):
     ):
         if learn is not None and not isinstance(learn, Learner):
             raise TypeError(f"MixUpCallback takes the Learner first, as fastai v1's did: MixUpCallback(learn, alpha=0.4); got {learn!r}")
-        super().__init__(alpha, stack_x=stack_x, mode=stack_y_mode(stack_y))
+        super().__init__(alpha, stack_x=stack_x, mode=flag_mode(stack_y))
         self.stack_y = stack_y
 def simple_cnn(
     actns, # Channels: the input's, then each layer's output; `(3, 16, 16, 2)` is three layers from 3 channels to 2 outputs

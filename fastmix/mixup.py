@@ -14,7 +14,7 @@ from .core import (MixedBatch, batch_inputs, check_alpha, check_prob, fused_mix,
 from .handler import MixHandler
 
 # %% auto #0
-__all__ = ['mixup_lam', 'mixup_draws', 'mixup_batch', 'MixUp', 'stack_y_mode']
+__all__ = ['mixup_lam', 'mixup_draws', 'mixup_batch', 'MixUp', 'flag_mode']
 
 # %% ../nbs/03_mixup.ipynb #7c0dd82f
 def mixup_lam(
@@ -81,15 +81,16 @@ class MixUp(MixHandler):
     def draw(self, xs, ys, alpha, p):
         "MixUp the selected inputs and targets with `mixup_batch`"
         return mixup_batch(xs, ys, alpha, p, self.per_sample, self.derange, self._same_lam, self.gen, self.inplace, self.compile)
-def stack_y_mode(
-    stack_y, # fastai v1's `stack_y`: True to interpolate the losses, False to blend the targets
+def flag_mode(
+    flag, # True to interpolate the losses, False to blend the targets
+    name:str='stack_y', # Whose switch it is, for errors: fastai v1's `stack_y` or Composer's `interpolate_loss`
     mode:str|None=None, # A `mode` given beside it, if any
-)->str: # The `mode` that `stack_y` stands for: 'loss' or 'target'
-    "fastai v1's `stack_y` as a `mode`; an error if a `mode` given too says otherwise"
-    if not isinstance(stack_y, bool): raise TypeError(f"stack_y must be True or False, got {stack_y!r}")
-    m = 'loss' if stack_y else 'target'
+)->str: # The `mode` that `flag` stands for: 'loss' or 'target'
+    "Another library's loss-or-target switch as a `mode`; an error if a `mode` given too says otherwise"
+    if not isinstance(flag, bool): raise TypeError(f"{name} must be True or False, got {flag!r}")
+    m = 'loss' if flag else 'target'
     if mode is not None and mode != m:
-        raise ValueError(f"stack_y={stack_y} means mode={m!r}, but mode={mode!r} was given too: give one of the two")
+        raise ValueError(f"{name}={flag} means mode={m!r}, but mode={mode!r} was given too: give one of the two")
     return m
 @patch
 @delegates(MixUp.__init__)
@@ -100,6 +101,6 @@ def mixup(self:Learner,
     **kwargs, # Options of `MixUp`
 )->Learner:
     "Add a `MixUp` callback to this `Learner` and return the `Learner` (fastai v1's `learn.mixup()`)"
-    if stack_y is not None: kwargs['mode'] = stack_y_mode(stack_y, kwargs.get('mode'))
+    if stack_y is not None: kwargs['mode'] = flag_mode(stack_y, 'stack_y', kwargs.get('mode'))
     self.add_cb(MixUp(alpha, stack_x=stack_x, **kwargs))
     return self
